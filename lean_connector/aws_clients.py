@@ -1,0 +1,78 @@
+"""boto3 clients, created lazily: the one module that imports boto3/botocore.
+
+``import lean_connector`` must not import boto3 (Lambda cold starts, and users who only
+use ``env://``/``file://`` references), so the import happens on the first client asked
+for. Clients are cached per (service, region, endpoint) because creating one costs
+~50 ms and they are thread-safe.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+__all__ = ["client", "error_code", "is_aws_client_error", "is_connection_error"]
+
+_clients: dict[tuple[str, str | None, str | None], Any] = {}
+_lock = threading.Lock()
+
+
+def client(service: str, *, region: str | None = None, endpoint_url: str | None = None) -> Any:
+    """A cached boto3 client with short timeouts, so an unreachable store fails fast."""
+    key = (service, region, endpoint_url)
+    cached = _clients.get(key)
+    if cached is not None:
+        return cached
+    with _lock:
+        cached = _clients.get(key)
+        if cached is None:
+            try:
+                import boto3
+                from botocore.config import Config
+            except ImportError as exc:  # pragma: no cover - boto3 is a dependency
+                raise ImportError(
+                    "aws-* secret references need boto3: pip install boto3"
+                ) from exc
+            config = Config(
+                connect_timeout=3,
+                read_timeout=10,
+                retries={"max_attempts": 2, "mode": "standard"},
+            )
+            cached = boto3.session.Session().client(
+                service,  # type: ignore[call-overload]
+                region_name=region,
+                endpoint_url=endpoint_url,
+                config=config,
+            )
+            _clients[key] = cached
+    return cached
+
+
+def is_aws_client_error(exc: BaseException) -> bool:
+    """True for botocore's ClientError (AWS answered with an error code)."""
+    return type(exc).__name__ == "ClientError" and hasattr(exc, "response")
+
+
+def error_code(exc: BaseException) -> str | None:
+    """The AWS error code of a ClientError (e.g. ``ResourceNotFoundException``), else None."""
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        code = response.get("Error", {}).get("Code")
+        return str(code) if code is not None else None
+    return None
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    """True when AWS could not be reached at all (DNS, refused, timeouts)."""
+    try:
+        from botocore.exceptions import (
+            ConnectionClosedError,
+            ConnectTimeoutError,
+            EndpointConnectionError,
+            ReadTimeoutError,
+        )
+    except ImportError:  # pragma: no cover
+        return False
+    return isinstance(
+        exc, EndpointConnectionError | ConnectTimeoutError | ReadTimeoutError | ConnectionClosedError
+    )
