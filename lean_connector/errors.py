@@ -29,6 +29,7 @@ message names the field or reference involved and says what to do next.
     │   ├── LeanConflictError             409 CUSTOMER_ALREADY_EXISTS
     │   ├── LeanRateLimitError            429 RATE_LIMIT_EXCEEDED                     [retryable]
     │   └── LeanServerError               5xx                       [retryable: 502/503/504; 500 if idempotent]
+    ├── InvalidRequestError             the arguments of a connector call are invalid (also a ValueError)
     ├── ResultsPendingError             a data call stayed PENDING past the deadline
     └── WebhookVerificationError        a webhook signature is missing or wrong
 """
@@ -43,6 +44,7 @@ __all__ = [
     "ConnectError",
     "ConnectionDroppedError",
     "ConnectorError",
+    "InvalidRequestError",
     "LeanAPIError",
     "LeanBadRequestError",
     "LeanConflictError",
@@ -271,6 +273,10 @@ def lean_api_error(http_status: int, **kwargs: Any) -> LeanAPIError:
     else:
         cls = _BY_STATUS.get(http_status, LeanAPIError)
     return cls(http_status=http_status, **kwargs)
+
+
+class InvalidRequestError(ConnectorError, ValueError):
+    """The arguments of a connector call are invalid; nothing was sent to Lean."""
 
 
 class ResultsPendingError(ConnectorError):
