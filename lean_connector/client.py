@@ -1,0 +1,389 @@
+"""LeanConnector: one spec in, authenticated and retried calls to Lean out.
+
+The connector owns one pooled transport, one credential and one secret resolver, and is
+meant to live as long as the process (a Lambda container, a batch job): build it once,
+share it between threads.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from collections.abc import Mapping
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from lean_connector.errors import (
+    AuthError,
+    ConnectorError,
+    InvalidRequestError,
+    LeanAPIError,
+    LeanForbiddenError,
+    LeanUnauthorizedError,
+    SpecError,
+    TLSVerificationError,
+    lean_api_error,
+)
+from lean_connector.logs import get_logger
+from lean_connector.resources import Banks, Customers, Data, Payments, link_session_config
+from lean_connector.spec import AuthMode, Endpoints, LeanSpec, load_spec, resolve_endpoints
+
+if TYPE_CHECKING:
+    from lean_connector.auth import Credential, OAuthCredential
+    from lean_connector.retry import RetryBudget, RetryPolicy
+    from lean_connector.secrets import SecretResolver
+    from lean_connector.tls import CertificateReport
+    from lean_connector.transport import HttpResponse, Transport
+
+__all__ = ["LeanConnector"]
+
+log = get_logger(__name__)
+
+_IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+# Lean codes that mean "the certificate or credential we hold may be stale" (rotation).
+_CREDENTIAL_CODES = frozenset({"CERTIFICATE_TOKEN_MISMATCH", "INVALID_CERTIFICATE"})
+
+
+class LeanConnector:
+    """A client for the Lean API built from a :class:`~lean_connector.spec.LeanSpec`.
+
+    Use :meth:`from_spec` to load the spec from YAML/env. ``request()`` returns parsed
+    JSON and raises :class:`~lean_connector.errors.ConnectorError` subclasses; the
+    resources (``banks``, ``customers``, ``data``, ``payments``) wrap the endpoints.
+    """
+
+    def __init__(self, spec: LeanSpec, *, resolver: SecretResolver | None = None) -> None:
+        from lean_connector.retry import RetryBudget, RetryPolicy
+        from lean_connector.secrets import SecretResolver
+
+        self.spec = spec
+        self.endpoints: Endpoints = resolve_endpoints(spec)
+        self._resolver = resolver or SecretResolver.from_spec(spec)
+        self._policy = RetryPolicy(
+            max_attempts=spec.retry.max_attempts,
+            max_backoff_s=spec.retry.max_backoff_s,
+            max_retry_after_s=spec.retry.max_retry_after_s,
+        )
+        self._budget = RetryBudget(
+            ratio=spec.retry.budget_ratio, min_retries_per_s=spec.retry.budget_min_retries_per_s
+        )
+        self._lock = threading.Lock()
+        self.certificate: CertificateReport | None = None
+        self._transport: Transport = self._build_transport()
+        self._credential: Credential = self._build_credential()
+        self.banks = Banks(self)
+        self.customers = Customers(self)
+        self.data = Data(self)
+        self.payments = Payments(self)
+
+    # -- construction -------------------------------------------------------------------
+
+    @classmethod
+    def from_spec(
+        cls, path: str | os.PathLike[str] | None = None, **overrides: Any
+    ) -> LeanConnector:
+        """Load the spec (arguments > ``LEAN_*`` env > YAML at ``path``/``LEAN_CONNECTOR_SPEC``)
+        and build a connector. Logging is configured from ``spec.logging``."""
+        from lean_connector.logs import configure_logging
+
+        spec = load_spec(path, **overrides)
+        configure_logging(spec.logging.level, spec.logging.format)
+        return cls(spec)
+
+    def _secret(self, field: str, reference: str | None) -> bytes | None:
+        if reference is None:
+            return None
+        return self._resolver.resolve(reference, field=field).reveal_bytes()
+
+    def _build_transport(self) -> Transport:
+        from lean_connector.tls import build_ssl_context, load_client_identity
+        from lean_connector.transport import Transport
+
+        mtls = self.spec.mtls
+        identity = None
+        ca_chain = None
+        if mtls is not None:
+            ca_chain = self._secret("mtls.ca_chain", mtls.ca_chain)
+            certificate = self._secret("mtls.certificate", mtls.certificate)
+            key = self._secret("mtls.private_key", mtls.private_key)
+            if certificate is not None and key is not None:
+                identity = load_client_identity(
+                    certificate,
+                    key,
+                    password=self._secret("mtls.private_key_password", mtls.private_key_password),
+                    ca_chain_pem=ca_chain,
+                )
+                self.certificate = identity.report
+        context = build_ssl_context(identity=identity, ca_chain_pem=ca_chain)
+        http = self.spec.http
+        return Transport(
+            ssl_context=context,
+            connect_timeout_s=http.connect_timeout_s,
+            read_timeout_s=http.read_timeout_s,
+            pool_size=http.pool_size,
+        )
+
+    def _build_credential(self) -> Credential:
+        from lean_connector.auth import AppTokenCredential, OAuthCredential, SecretTokenStore
+
+        auth = self.spec.auth
+        if auth.mode is AuthMode.oauth:
+            if not auth.client_id or not auth.client_secret or not self.endpoints.auth:
+                raise SpecError(
+                    "auth.mode=oauth needs auth.client_id, auth.client_secret and an auth host",
+                    field="auth",
+                )
+            client_secret_ref = auth.client_secret
+            store = (
+                SecretTokenStore(self._resolver, auth.token_store) if auth.token_store else None
+            )
+            return OAuthCredential(
+                client_id=auth.client_id,
+                client_secret=lambda: self._text("auth.client_secret", client_secret_ref),
+                token_url=self.endpoints.token_url,
+                post_form=self._post_form,
+                refresh_margin_s=auth.refresh_margin_s,
+                token_store=store,
+            )
+        app_token_ref = auth.app_token
+        if not app_token_ref:
+            raise SpecError(f"auth.mode={auth.mode.value} needs auth.app_token", field="auth")
+        return AppTokenCredential(lambda: self._text("auth.app_token", app_token_ref))
+
+    def _text(self, field: str, reference: str) -> str:
+        return self._resolver.resolve(reference, field=field).reveal()
+
+    def _post_form(self, url: str, form: Mapping[str, str]) -> tuple[int, Mapping[str, Any]]:
+        return self._transport.post_form(url, form)
+
+    # -- properties used by resources, the CLI and the Lambda helpers ----------------------
+
+    @property
+    def resolver(self) -> SecretResolver:
+        """The secret resolver (shared cache) this connector reads its secrets through."""
+        return self._resolver
+
+    @property
+    def credential(self) -> Credential:
+        """The credential that signs every request (app token or OAuth bearer)."""
+        return self._credential
+
+    @property
+    def transport(self) -> Transport:
+        """The pooled HTTP transport (its ``handshakes`` counter is used by ``doctor``)."""
+        return self._transport
+
+    def oauth(self) -> OAuthCredential:
+        """The OAuth credential; :class:`AuthError` when the spec has no OAuth client."""
+        from lean_connector.auth import OAuthCredential
+
+        if not isinstance(self._credential, OAuthCredential):
+            raise AuthError(
+                f"auth.mode={self.spec.auth.mode.value} has no OAuth client: customer and api "
+                "tokens need auth.mode=oauth with auth.client_id and auth.client_secret"
+            )
+        return self._credential
+
+    # -- requests ------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Any:
+        """Send one API call and return its parsed JSON body (``None`` when empty).
+
+        GET/PUT/DELETE and calls carrying ``idempotency_key`` are retried on read errors
+        and 500; connect errors, 429 and 502/503/504 are retried for every call. A 401
+        (or a certificate/token mismatch) drops the cached credential, re-resolves
+        secrets and retries once.
+        """
+        response = self._send(method, path, json=json, params=params, key=idempotency_key)
+        if not response.body:
+            return None
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise LeanAPIError(
+                http_status=response.status,
+                lean_message="the response body is not JSON",
+                method=method.upper(),
+                path=path,
+                correlation_id=response.headers.get("lean-correlation-id"),
+            ) from exc
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any,
+        params: Mapping[str, Any] | None,
+        key: str | None,
+    ) -> HttpResponse:
+        from lean_connector.retry import call_with_retry
+
+        method = method.upper()
+        if not path.startswith("/"):
+            raise InvalidRequestError(f"path must start with '/': got {path!r}")
+        idempotent = method in _IDEMPOTENT_METHODS or key is not None
+
+        def attempt(number: int) -> HttpResponse:
+            return self._attempt(method, path, json=json, params=params, key=key, number=number)
+
+        try:
+            self._budget.record_request()
+            return call_with_retry(
+                attempt, idempotent=idempotent, policy=self._policy, budget=self._budget
+            )
+        except (LeanUnauthorizedError, LeanForbiddenError, TLSVerificationError) as first:
+            if not self._is_credential_failure(first):
+                raise
+            self._recover_credentials(first)
+            try:
+                return call_with_retry(
+                    attempt, idempotent=idempotent, policy=self._policy, budget=self._budget
+                )
+            except (LeanUnauthorizedError, LeanForbiddenError, TLSVerificationError) as second:
+                if not self._is_credential_failure(second):
+                    raise
+                raise AuthError(
+                    f"Lean rejected the credentials twice for {method} {path}, after fresh "
+                    f"secrets and a new token: {second.message}"
+                ) from second
+
+    def _is_credential_failure(self, exc: ConnectorError) -> bool:
+        if isinstance(exc, LeanUnauthorizedError):
+            return True
+        if isinstance(exc, LeanForbiddenError):
+            return exc.lean_status in _CREDENTIAL_CODES
+        # A handshake our client certificate failed (not an untrusted server) can be a rotation.
+        return isinstance(exc, TLSVerificationError) and self.spec.mtls is not None
+
+    def _recover_credentials(self, exc: ConnectorError) -> None:
+        """Drop the cached token and secrets once; rebuild TLS when the certificate changed."""
+        log.warning("auth.recovering", error=type(exc).__name__, reason=str(exc))
+        with self._lock:
+            self._credential.invalidate()
+            self._resolver.refresh()
+            if isinstance(exc, TLSVerificationError | LeanForbiddenError) or (
+                getattr(exc, "lean_status", None) in _CREDENTIAL_CODES
+            ):
+                old = self._transport
+                self._transport = self._build_transport()
+                old.close()
+
+    def _attempt(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any,
+        params: Mapping[str, Any] | None,
+        key: str | None,
+        number: int,
+    ) -> HttpResponse:
+        headers = {"Accept": "application/json", **self._credential.headers()}
+        if key is not None:
+            headers["Idempotency-Key"] = key
+        url = self.endpoints.api.rstrip("/") + path
+        response = self._transport.send(method, url, headers=headers, json=json, params=params)
+        correlation_id = response.headers.get("lean-correlation-id")
+        log.info(
+            "http.request",
+            method=method,
+            path=path,
+            status=response.status,
+            latency_ms=round(response.elapsed_ms, 2),
+            attempt=number,
+            lean_correlation_id=correlation_id,
+        )
+        if response.status >= 400:
+            raise _error_from(response, method, path)
+        return response
+
+    # -- conveniences --------------------------------------------------------------------
+
+    def link_session(
+        self,
+        app_user_id: str,
+        permissions: list[str] | tuple[str, ...] = ("identity", "accounts", "balance", "transactions"),
+        bank_identifier: str | None = None,
+    ) -> dict[str, Any]:
+        """Get-or-create the customer for ``app_user_id`` and return LinkSDK ``connect()`` config."""
+        return link_session_config(self, app_user_id, permissions, bank_identifier)
+
+    @staticmethod
+    def new_idempotency_key() -> str:
+        """A fresh Idempotency-Key (UUID4)."""
+        return str(uuid.uuid4())
+
+    def close(self) -> None:
+        """Close pooled connections. The connector cannot be used afterwards."""
+        self._transport.close()
+
+    def __enter__(self) -> LeanConnector:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return (
+            f"LeanConnector(environment={self.spec.environment.value}, "
+            f"region={self.spec.region.value}, mode={self.spec.auth.mode.value}, "
+            f"api={self.endpoints.api})"
+        )
+
+
+def _error_from(response: HttpResponse, method: str, path: str) -> LeanAPIError:
+    """Map an HTTP error response to the LeanAPIError subclass, with Lean's fields."""
+    body: Any = None
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    lean_status = lean_message = None
+    metadata = None
+    if isinstance(body, dict):
+        lean_status = body.get("status") if isinstance(body.get("status"), str) else None
+        lean_message = body.get("message") if isinstance(body.get("message"), str) else None
+        metadata = body.get("metadata")
+    kwargs: dict[str, Any] = {
+        "lean_status": lean_status,
+        "lean_message": lean_message,
+        "metadata": metadata,
+        "correlation_id": response.headers.get("lean-correlation-id"),
+        "trace_id": response.headers.get("lean-trace-id"),
+        "method": method,
+        "path": path,
+    }
+    if response.status == 429:
+        kwargs["retry_after_s"] = _retry_after(response.headers.get("Retry-After"))
+    return lean_api_error(response.status, **kwargs)
+
+
+def _retry_after(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        from email.utils import parsedate_to_datetime
+
+        try:
+            import time
+
+            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+        except (TypeError, ValueError):
+            return None
