@@ -8,6 +8,7 @@ share it between threads.
 from __future__ import annotations
 
 import os
+import ssl
 import threading
 import uuid
 from collections.abc import Mapping
@@ -70,6 +71,7 @@ class LeanConnector:
         )
         self._lock = threading.Lock()
         self.certificate: CertificateReport | None = None
+        self.ssl_context: ssl.SSLContext | None = None
         self._transport: Transport = self._build_transport()
         self._credential: Credential = self._build_credential()
         self.banks = Banks(self)
@@ -116,6 +118,7 @@ class LeanConnector:
                 )
                 self.certificate = identity.report
         context = build_ssl_context(identity=identity, ca_chain_pem=ca_chain)
+        self.ssl_context = context
         http = self.spec.http
         return Transport(
             ssl_context=context,
