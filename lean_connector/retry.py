@@ -22,7 +22,6 @@ the load by ``max_attempts``.
 
 from __future__ import annotations
 
-import logging
 import random
 import threading
 import time
@@ -48,6 +47,7 @@ from lean_connector.errors import (
     TransportError,
     WebhookVerificationError,
 )
+from lean_connector.logs import get_logger
 
 __all__ = [
     "RetryBudget",
@@ -60,24 +60,7 @@ __all__ = [
 T = TypeVar("T")
 
 
-class _EventLogger:
-    """Stand-in for ``lean_connector.logs.get_logger`` until logs.py lands: same call shape."""
-
-    def __init__(self, name: str) -> None:
-        self._logger = logging.getLogger(name)
-
-    def _emit(self, level: int, event: str, fields: dict[str, Any]) -> None:
-        extra = {"event_name": event, "event_fields": fields}
-        self._logger.log(level, "%s %s", event, fields, extra=extra)
-
-    def info(self, event: str, **fields: Any) -> None:
-        self._emit(logging.INFO, event, fields)
-
-    def warning(self, event: str, **fields: Any) -> None:
-        self._emit(logging.WARNING, event, fields)
-
-
-log = _EventLogger(__name__)
+log = get_logger(__name__)
 
 _ALWAYS_RETRIED_5XX = frozenset({502, 503, 504})
 _NEVER_RETRIED = (

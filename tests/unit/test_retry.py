@@ -7,7 +7,7 @@ no assertion depends on wall-clock timing.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -28,6 +28,7 @@ from lean_connector.errors import (
     TLSVerificationError,
     lean_api_error,
 )
+from lean_connector.logs import capture_logs
 from lean_connector.retry import (
     RetryBudget,
     RetryPolicy,
@@ -86,14 +87,21 @@ def sleeps() -> list[float]:
 
 
 @pytest.fixture
-def events(caplog: pytest.LogCaptureFixture) -> Callable[[str], list[dict[str, Any]]]:
-    caplog.set_level("INFO", logger="lean_connector.retry")
+def logged() -> Iterator[list[dict[str, Any]]]:
+    with capture_logs() as entries:
+        yield entries
+
+
+_ENVELOPE = {"event", "level", "log_level", "logger", "timestamp"}
+
+
+@pytest.fixture
+def events(logged: list[dict[str, Any]]) -> Callable[[str], list[dict[str, Any]]]:
+    """The fields (without event/level/logger) of each logged event with this name."""
 
     def by_name(name: str) -> list[dict[str, Any]]:
         return [
-            dict(r.event_fields)  # type: ignore[attr-defined]
-            for r in caplog.records
-            if getattr(r, "event_name", None) == name
+            {k: v for k, v in e.items() if k not in _ENVELOPE} for e in logged if e["event"] == name
         ]
 
     return by_name
