@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import importlib
-import logging
 import os
 import ssl
 import tempfile
@@ -25,6 +24,7 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 
 from lean_connector.errors import TLSConfigError
+from lean_connector.logs import get_logger
 
 __all__ = [
     "CertificateReport",
@@ -34,6 +34,8 @@ __all__ = [
 ]
 
 EXPIRY_WARNING_DAYS = 30
+log = get_logger(__name__)
+
 _PORTAL_HINT = "download a new certificate from the Lean portal and update mtls.certificate"
 
 
@@ -66,28 +68,13 @@ class ClientIdentity:
         )
 
 
-def _optional(module: str, name: str) -> Any:
-    # logs.py and metrics.py are written in parallel with this module; until they are
-    # importable, fall back (stdlib logging) or skip (the metric) instead of failing.
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
-
-
-def _log(level: int, event: str, **fields: Any) -> None:
-    get_logger = _optional("lean_connector.logs", "get_logger")
-    if get_logger is None:
-        logging.getLogger(__name__).log(level, "%s %s", event, fields)
-        return
-    logger = get_logger(__name__)
-    (logger.warning if level >= logging.WARNING else logger.info)(event, **fields)
-
-
 def _emit_days_to_expiry(days_left: int) -> None:
-    emit_metric = _optional("lean_connector.metrics", "emit_metric")
-    if emit_metric is not None:
-        emit_metric("ClientCertificateDaysToExpiry", days_left, unit="Count")
+    # metrics.py is written in parallel with this module: skip the metric until it exists.
+    try:
+        emit_metric = importlib.import_module("lean_connector.metrics").emit_metric
+    except (ImportError, AttributeError):
+        return
+    emit_metric("ClientCertificateDaysToExpiry", days_left, unit="Count")
 
 
 def _load_certificates(pem: bytes, field_name: str) -> list[x509.Certificate]:
@@ -255,9 +242,8 @@ def load_client_identity(
         fingerprint_sha256=_fingerprint(leaf),
         chain_length=len(chain),
     )
-    level = logging.WARNING if report.days_left < EXPIRY_WARNING_DAYS else logging.INFO
-    _log(
-        level,
+    emit = log.warning if report.days_left < EXPIRY_WARNING_DAYS else log.info
+    emit(
         "tls.certificate_checked",
         subject=report.subject,
         days_left=report.days_left,

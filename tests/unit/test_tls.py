@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
-import logging
 import os
 import ssl
 import stat
@@ -17,6 +16,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 
 from lean_connector.errors import TLSConfigError
+from lean_connector.logs import capture_logs
 from lean_connector.testing.certs import CertBundle, issue_cert, make_bundle, private_key_pem
 from lean_connector.tls import ClientIdentity, build_ssl_context, load_client_identity
 
@@ -34,22 +34,8 @@ def other() -> CertBundle:
 
 
 @pytest.fixture
-def events(caplog: pytest.LogCaptureFixture) -> Iterator[Events]:
-    """Log events emitted during the test as dicts with ``event``, ``level`` and fields."""
-    try:
-        from lean_connector.logs import capture_logs
-    except ImportError:  # logs.py not committed yet: tls.py falls back to stdlib logging
-        caplog.set_level(logging.INFO, logger="lean_connector.tls")
-
-        def from_caplog() -> list[dict[str, Any]]:
-            return [
-                {"event": r.args[0], "level": r.levelname.lower(), **r.args[1]}  # type: ignore[index, dict-item]
-                for r in caplog.records
-                if r.name == "lean_connector.tls"
-            ]
-
-        yield from_caplog
-        return
+def events() -> Iterator[Events]:
+    """Log events emitted during the test, as dicts with ``event``, ``level`` and fields."""
     with capture_logs() as entries:
         yield lambda: entries
 
