@@ -10,6 +10,7 @@ Logs go to stderr: stdout belongs to the CLI's data and to EMF metric lines.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -111,6 +112,7 @@ _BEARER_RE = re.compile(r"\b(bearer)\s+(?!\[REDACTED)[^\s'\"<>,;)\]}]+", re.IGNO
 _JWT_RE = re.compile(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*){2,4}")
 
 _MIN_SECRET_LENGTH = 6
+_PASS_THROUGH_TYPES = frozenset({int, float, bool})
 _MAX_DEPTH = 32
 
 
@@ -164,9 +166,14 @@ def register_secret(value: str | bytes) -> None:
     _registry.add(value)
 
 
-def _is_secret_key(key: object) -> bool:
-    name = str(key).lower().replace("-", "_")
+@functools.lru_cache(maxsize=4096)  # the same few dozen keys come back in every event
+def _is_secret_key_name(key: str) -> bool:
+    name = key.lower().replace("-", "_")
     return name in _SECRET_KEY_NAMES or name.endswith(_SECRET_KEY_SUFFIXES)
+
+
+def _is_secret_key(key: object) -> bool:
+    return _is_secret_key_name(key if type(key) is str else str(key))
 
 
 def _redact_text(text: str) -> str:
@@ -178,17 +185,23 @@ def _redact_text(text: str) -> str:
     if "-----BEGIN " in text:
         text = _PEM_RE.sub(REDACTED_PEM, text)
     # Bearer before JWT, so "Bearer eyJ..." reads "Bearer [REDACTED]", not half of each.
-    text = _BEARER_RE.sub(r"\1 " + REDACTED, text)
+    if "bearer" in text.lower():
+        text = _BEARER_RE.sub(r"\1 " + REDACTED, text)
     if "eyJ" in text:
         text = _JWT_RE.sub(REDACTED_JWT, text)
     return text
 
 
 def _redact_value(value: Any, depth: int) -> Any:
-    if value is None or isinstance(value, bool | int | float):
+    kind = type(value)
+    if kind is str:
+        return _redact_text(value)
+    if value is None or kind in _PASS_THROUGH_TYPES:
         return value
     if isinstance(value, str):
         return _redact_text(value)
+    if isinstance(value, bool | int | float):
+        return value
     if depth >= _MAX_DEPTH:
         return "[NESTED TOO DEEP]"
     if isinstance(value, Mapping):

@@ -1,0 +1,440 @@
+"""lean_connector.logs: redaction by key, shape and registered value; set-up; capture."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import logging
+import os
+import subprocess
+import sys
+import threading
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from lean_connector import logs
+from lean_connector.errors import SpecError
+from lean_connector.testing.certs import make_ca, private_key_pem
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    yield
+    logs.clear_context()
+    logs.configure_logging()
+
+
+def _redact(**event: Any) -> dict[str, Any]:
+    return dict(logs.redact_secrets(None, "info", dict(event)))
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _jwt() -> str:
+    header = _b64url(json.dumps({"alg": "RS256", "typ": "JWT"}).encode())
+    claims = _b64url(json.dumps({"sub": "app", "scope": "api", "exp": 1999999999}).encode())
+    return f"{header}.{claims}.{_b64url(os.urandom(256))}"
+
+
+def _unique_secret() -> str:
+    return f"s3cr3t-{uuid.uuid4().hex}"
+
+
+# --- by key name -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "password",
+        "Password",
+        "secret",
+        "client_secret",
+        "CLIENT_SECRET",
+        "app_token",
+        "access_token",
+        "token",
+        "Authorization",
+        "private_key",
+        "api_key",
+        "Cookie",
+        "signature",
+        "lean-app-token",
+        "Lean-Signature",
+        "customer_token",
+        "private_key_password",
+        "webhook_secret",
+    ],
+)
+def test_secret_key_names_are_redacted(key: str) -> None:
+    assert _redact(**{key: "plain-value-123"})[key] == "[REDACTED]"
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("token_type", "bearer"),
+        ("expires_in", 3599),
+        ("token_requests", 2),
+        ("scope", "api"),
+        ("token_url", "https://auth.leantech.me/oauth2/token"),
+        ("token_store", "aws-sm://lean/dev/api-token"),
+        ("secrets", {"cache_ttl_s": 300}),
+        ("json_key", "client_secret"),
+        ("idempotency_key", "0b7c5a9e-key"),
+    ],
+)
+def test_similar_but_harmless_keys_stay_visible(key: str, value: Any) -> None:
+    assert _redact(**{key: value})[key] == value
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [
+        "aws-sm://lean/dev/oauth#client_secret",
+        "aws-ssm:///lean/dev/app-token",
+        "env://LEAN_CLIENT_SECRET",
+        "file:///run/secrets/lean.pem",
+    ],
+)
+def test_secret_references_under_secret_keys_stay_visible(reference: str) -> None:
+    assert _redact(client_secret=reference)["client_secret"] == reference
+
+
+def test_a_url_that_is_not_a_reference_is_still_redacted_under_a_secret_key() -> None:
+    assert _redact(client_secret="https://example.com/x")["client_secret"] == "[REDACTED]"
+
+
+def test_non_string_secret_values_are_redacted_but_unset_and_flags_are_shown() -> None:
+    event = _redact(password=123456, token={"value": "x"}, app_token=None, access_token=True)
+    assert event == {
+        "password": "[REDACTED]",
+        "token": "[REDACTED]",
+        "app_token": None,
+        "access_token": True,
+    }
+
+
+def test_nested_structures_are_redacted_and_the_originals_left_intact() -> None:
+    headers = {"Authorization": "Bearer abc", "Accept": "application/json"}
+    body = [{"client_secret": "xyz-12345"}, ("token", {"password": "pw-12345"})]
+    event = _redact(headers=headers, body=body)
+    assert event["headers"] == {"Authorization": "[REDACTED]", "Accept": "application/json"}
+    assert event["body"] == [{"client_secret": "[REDACTED]"}, ("token", {"password": "[REDACTED]"})]
+    # live objects (e.g. a Session's headers) must not be blanked by logging them
+    assert headers["Authorization"] == "Bearer abc"
+    assert body[0] == {"client_secret": "xyz-12345"}
+
+
+# --- by shape ---------------------------------------------------------------------------
+
+
+def _pem_samples() -> dict[str, str]:
+    issued = make_ca("redaction test")
+    legacy_encrypted = issued.key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.BestAvailableEncryption(b"pw-123456"),
+    )
+    return {
+        "certificate": issued.cert_pem.decode(),
+        "pkcs8": issued.key_pem.decode(),
+        "encrypted_pkcs8": private_key_pem(
+            ec.generate_private_key(ec.SECP256R1()), b"pw-123456"
+        ).decode(),
+        "legacy_encrypted_ec": legacy_encrypted.decode(),
+    }
+
+
+@pytest.mark.parametrize("kind", ["certificate", "pkcs8", "encrypted_pkcs8", "legacy_encrypted_ec"])
+def test_pem_blocks_of_any_type_are_redacted_inside_text(kind: str) -> None:
+    pem = _pem_samples()[kind].strip()
+    body = pem.split("-----")[2].strip().splitlines()[-1]
+    event = _redact(event=f"loaded: {pem} (done)")
+    assert event["event"] == "loaded: [REDACTED PEM] (done)"
+    assert body not in event["event"]
+
+
+def test_pem_with_escaped_newlines_and_truncated_pem_are_redacted() -> None:
+    pem = _pem_samples()["pkcs8"].strip()
+    escaped = json.dumps({"k": pem})  # a JSON dump inside a message: "\n" became "\\n"
+    assert _redact(event=escaped)["event"] == '{"k": "[REDACTED PEM]"}'
+    truncated = pem[: len(pem) // 2]
+    assert _redact(event=f"cut: {truncated}")["event"] == "cut: [REDACTED PEM]"
+
+
+def test_jwt_inside_text_is_redacted() -> None:
+    token = _jwt()
+    event = _redact(event=f"got {token} from auth", detail=[f"id={token}"])
+    assert event["event"] == "got [REDACTED JWT] from auth"
+    assert event["detail"] == ["id=[REDACTED JWT]"]
+
+
+@pytest.mark.parametrize("word", ["Bearer", "bearer", "BEARER"])
+def test_bearer_credentials_are_redacted_whatever_they_are(word: str) -> None:
+    text = f"header {word} {_jwt()} sent; also {word} opaque-token_42"
+    assert _redact(event=text)["event"] == (
+        f"header {word} [REDACTED] sent; also {word} [REDACTED]"
+    )
+
+
+def test_ordinary_text_is_left_alone() -> None:
+    text = "GET /data/v2/accounts?page=0 answered 200 in 12.5 ms (eyJ is a prefix)"
+    assert _redact(event=text, token_type="bearer")["event"] == text
+
+
+def test_other_objects_become_their_redacted_text() -> None:
+    token = _jwt()
+
+    class Holder:
+        def __repr__(self) -> str:
+            return f"Holder(token={token})"
+
+    event = _redact(obj=Holder(), error=ValueError(f"bad {token}"))
+    assert event["obj"] == "Holder(token=[REDACTED JWT])"
+    assert event["error"] == "ValueError: bad [REDACTED JWT]"
+
+
+def test_secret_values_used_as_dict_keys_are_redacted() -> None:
+    token = _jwt()
+    assert _redact(cache={token: 1})["cache"] == {"[REDACTED JWT]": 1}
+
+
+# --- by registered value ----------------------------------------------------------------
+
+
+def test_registered_secret_is_replaced_anywhere_inside_strings() -> None:
+    secret = _unique_secret()
+    before = _redact(event=f"value={secret}")
+    logs.register_secret(secret)
+    after = _redact(event=f"value={secret};", nested={"k": [f"x{secret}x"]})
+    assert before["event"] == f"value={secret}"  # proves the registration did the work
+    assert after["event"] == "value=[REDACTED];"
+    assert after["nested"] == {"k": ["x[REDACTED]x"]}
+
+
+def test_registered_bytes_secret_matches_str_and_bytes_values() -> None:
+    secret = _unique_secret().encode()
+    logs.register_secret(secret)
+    event = _redact(text=f"v {secret.decode()}", raw=b"<" + secret + b">", shown=f"{secret!r}")
+    assert event == {"text": "v [REDACTED]", "raw": "<[REDACTED]>", "shown": "b'[REDACTED]'"}
+
+
+def test_registered_str_secret_matches_bytes_values_and_strips_whitespace() -> None:
+    secret = _unique_secret()
+    logs.register_secret(f"{secret}\n")  # secrets stored with a trailing newline are common
+    event = _redact(raw=secret.encode(), text=f"[{secret}]")
+    assert event == {"raw": "[REDACTED]", "text": "[[REDACTED]]"}
+
+
+def test_values_shorter_than_six_characters_are_not_registered() -> None:
+    logs.register_secret("ab12c")
+    logs.register_secret(b"xy9z")
+    assert _redact(event="ab12c xy9z")["event"] == "ab12c xy9z"
+
+
+def test_registration_from_many_threads_loses_nothing() -> None:
+    secrets = [_unique_secret() for _ in range(64)]
+    threads = [threading.Thread(target=logs.register_secret, args=(s,)) for s in secrets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    event = _redact(event=" ".join(secrets))
+    assert event["event"] == " ".join(["[REDACTED]"] * len(secrets))
+
+
+# --- configure_logging and rendering -----------------------------------------------------
+
+
+def test_json_lines_carry_level_timestamp_logger_and_no_secret() -> None:
+    stream = io.StringIO()
+    secret = _unique_secret()
+    logs.register_secret(secret)
+    logs.configure_logging("INFO", "json", stream=stream)
+    logs.get_logger("lean_connector.test").info(
+        "secret.resolved", ref="aws-sm://lean/dev/app#app_token", note=f"got {secret}"
+    )
+    line = stream.getvalue()
+    assert secret not in line
+    record = json.loads(line)
+    assert record["event"] == "secret.resolved"
+    assert record["level"] == "info"
+    assert record["logger"] == "lean_connector.test"
+    assert record["ref"] == "aws-sm://lean/dev/app#app_token"
+    assert record["note"] == "got [REDACTED]"
+    assert record["timestamp"].endswith("Z")
+
+
+def test_exception_tracebacks_are_redacted_before_rendering() -> None:
+    stream = io.StringIO()
+    secret = _unique_secret()
+    token = _jwt()
+    logs.register_secret(secret)
+    logs.configure_logging("INFO", "json", stream=stream)
+    try:
+        raise RuntimeError(f"refused {secret} with {token}")
+    except RuntimeError:
+        logs.get_logger("t").exception("auth.failed")
+    line = stream.getvalue()
+    assert secret not in line
+    assert token not in line
+    record = json.loads(line)
+    assert "RuntimeError: refused [REDACTED] with [REDACTED JWT]" in record["exception"]
+    assert "Traceback" in record["exception"]
+
+
+def test_console_format_redacts_too() -> None:
+    stream = io.StringIO()
+    logs.configure_logging("INFO", "console", stream=stream)
+    logs.get_logger("t").info("auth.token_refreshed", access_token=_jwt(), expires_in=3599)
+    output = stream.getvalue()
+    assert "auth.token_refreshed" in output
+    assert "access_token=[REDACTED]" in output
+    assert "expires_in=3599" in output
+    assert not output.lstrip().startswith("{")
+
+
+def test_auto_format_is_json_on_a_non_tty_stream() -> None:
+    stream = io.StringIO()
+    logs.configure_logging("INFO", "auto", stream=stream)
+    logs.get_logger("t").info("x.y")
+    assert json.loads(stream.getvalue())["event"] == "x.y"
+
+
+def _read_pty(master: int) -> str:
+    os.set_blocking(master, False)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except BlockingIOError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks).decode()
+
+
+@pytest.mark.parametrize(("on_lambda", "expect_json"), [(False, False), (True, True)])
+def test_auto_format_on_a_real_tty_is_console_unless_on_lambda(
+    monkeypatch: pytest.MonkeyPatch, on_lambda: bool, expect_json: bool
+) -> None:
+    if on_lambda:
+        monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "lean-webhook")
+    else:
+        monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME", raising=False)
+    master, replica = os.openpty()
+    with os.fdopen(replica, "w") as tty:
+        assert tty.isatty()
+        logs.configure_logging("INFO", "auto", stream=tty)
+        logs.get_logger("t").info("tty.event", password="pw-123456")
+        tty.flush()
+        output = _read_pty(master)
+    os.close(master)
+    assert "tty.event" in output
+    assert "pw-123456" not in output
+    assert output.lstrip().startswith("{") is expect_json
+
+
+def test_level_filters_events() -> None:
+    stream = io.StringIO()
+    logs.configure_logging("warning", "json", stream=stream)
+    log = logs.get_logger("t")
+    log.info("dropped")
+    log.warning("kept")
+    assert [json.loads(x)["event"] for x in stream.getvalue().splitlines()] == ["kept"]
+
+
+def test_configure_is_idempotent_and_module_level_loggers_follow_it() -> None:
+    log = logs.get_logger("created.before.configure")
+    first, second = io.StringIO(), io.StringIO()
+    logs.configure_logging("INFO", "json", stream=first)
+    logs.configure_logging("DEBUG", "json", stream=second)
+    logs.configure_logging("DEBUG", "json", stream=second)
+    log.debug("once")
+    assert first.getvalue() == ""
+    assert [json.loads(x)["event"] for x in second.getvalue().splitlines()] == ["once"]
+
+
+def test_noisy_stdlib_loggers_stay_at_warning_even_at_debug() -> None:
+    logs.configure_logging("DEBUG", "json", stream=io.StringIO())
+    for name in ("urllib3", "botocore", "boto3", "s3transfer"):
+        assert logging.getLogger(name).level == logging.WARNING
+        assert not logging.getLogger(f"{name}.connectionpool").isEnabledFor(logging.DEBUG)
+
+
+def test_logs_go_to_stderr_by_default(capsys: pytest.CaptureFixture[str]) -> None:
+    logs.configure_logging("INFO", "json")
+    logs.get_logger("t").info("to.stderr")
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert json.loads(captured.err)["event"] == "to.stderr"
+
+
+def test_bad_level_and_format_are_spec_errors_naming_the_field() -> None:
+    with pytest.raises(SpecError, match=r"logging.level 'LOUD' is not a log level") as level:
+        logs.configure_logging("LOUD")
+    assert level.value.field == "logging.level"
+    with pytest.raises(SpecError, match=r"logging.format 'xml' is not supported: use auto") as fmt:
+        logs.configure_logging("INFO", "xml")
+    assert fmt.value.field == "logging.format"
+
+
+def test_get_logger_redacts_before_configure_logging_is_called() -> None:
+    code = (
+        "from lean_connector.logs import get_logger;"
+        "get_logger('early').info('early.event', client_secret='pw-123456', n=1)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "AWS_LAMBDA_FUNCTION_NAME"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert done.stdout == ""
+    record = json.loads(done.stderr)  # stderr is a pipe, not a TTY: JSON
+    assert record["event"] == "early.event"
+    assert record["client_secret"] == "[REDACTED]"
+    assert record["logger"] == "early"
+
+
+# --- context and capture ----------------------------------------------------------------
+
+
+def test_bound_context_is_on_every_event_until_cleared() -> None:
+    log = logs.get_logger("t")
+    with logs.capture_logs() as events:
+        logs.bind_context(aws_request_id="req-1", cold_start=True)
+        log.info("one")
+        log.info("two", token=_jwt())
+        logs.clear_context()
+        log.info("three")
+    assert [e.get("aws_request_id") for e in events] == ["req-1", "req-1", None]
+    assert events[1]["token"] == "[REDACTED]"
+
+
+def test_capture_logs_sees_redacted_events_at_all_levels_and_restores_output() -> None:
+    stream = io.StringIO()
+    logs.configure_logging("INFO", "json", stream=stream)
+    log = logs.get_logger("t")
+    with logs.capture_logs() as events:
+        log.debug("debug.event", password="pw-123456")
+        try:
+            raise ValueError(f"with {_jwt()}")
+        except ValueError:
+            log.exception("failed")
+    assert stream.getvalue() == ""
+    assert events[0]["event"] == "debug.event"
+    assert events[0]["log_level"] == events[0]["level"] == "debug"
+    assert events[0]["password"] == "[REDACTED]"
+    assert events[1]["log_level"] == "error"
+    assert "ValueError: with [REDACTED JWT]" in events[1]["exception"]
+    log.info("after")
+    assert json.loads(stream.getvalue())["event"] == "after"
