@@ -113,6 +113,21 @@ class MotoProcess:
         urllib.request.urlopen(req, timeout=5).close()
         self.reset_counts()
 
+    def enable_iam_auth(self) -> None:
+        """From now on moto checks signatures and IAM policies on every request.
+
+        Global to this server process (moto's ``/moto-api/reset-auth``), so use it on a
+        MotoProcess of your own, after creating the users and keys the test needs.
+        """
+        req = urllib.request.Request(
+            f"{self.endpoint_url}/moto-api/reset-auth",
+            data=b"0",
+            method="POST",
+            # moto reads the raw body; a form content type would make werkzeug consume it.
+            headers={"Content-Type": "text/plain"},
+        )
+        urllib.request.urlopen(req, timeout=5).close()
+
     def stop(self) -> None:
         if self._proc is not None and self._proc.poll() is None:
             self._proc.terminate()
