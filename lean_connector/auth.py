@@ -23,7 +23,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from lean_connector.errors import (
     AuthError,
@@ -34,6 +34,9 @@ from lean_connector.errors import (
     TransportError,
 )
 from lean_connector.logs import get_logger
+
+if TYPE_CHECKING:  # secrets.py pulls in the AWS helpers: only for the annotation
+    from lean_connector.secrets import SecretResolver
 
 __all__ = [
     "AccessToken",
@@ -396,20 +399,6 @@ class OAuthCredential(Credential):
         return error
 
 
-class _Revealable(Protocol):
-    def reveal(self) -> str: ...
-
-
-class _SecretSource(Protocol):
-    """The part of ``secrets.SecretResolver`` a token store needs (kept structural on purpose)."""
-
-    def resolve(self, reference: str, *, field: str | None = None) -> _Revealable: ...
-
-    def refresh(self, reference: str | None = None) -> None: ...
-
-    def put(self, reference: str, value: str) -> str | None: ...
-
-
 class SecretTokenStore:
     """A :class:`TokenStore` in one Secrets Manager secret: ``{access_token, scope, expires_at}``.
 
@@ -420,7 +409,7 @@ class SecretTokenStore:
 
     def __init__(
         self,
-        resolver: _SecretSource,
+        resolver: SecretResolver,
         reference: str,
         *,
         refresh_margin_s: float = 300,
