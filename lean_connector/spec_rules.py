@@ -7,7 +7,6 @@ error dicts into one-line :class:`SpecError` messages that never echo a secret v
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -230,6 +229,8 @@ def rule_violations(spec: LeanSpec) -> list[tuple[str, str]]:
 
 def unknown_key_message(path: Sequence[str], allowed: Iterable[str], origin: str) -> str:
     """'unknown key auth.mdoe in <origin>: ... (did you mean auth.mode?)'."""
+    import difflib  # only on the error path
+
     dotted = ".".join(path)
     parent = ".".join(path[:-1])
     match = difflib.get_close_matches(path[-1], list(allowed), n=1, cutoff=0.6)
