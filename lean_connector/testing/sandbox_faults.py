@@ -1,0 +1,264 @@
+"""Fault switches and counters of the local sandbox, safe to use from any thread.
+
+A test arms a fault (``faults.rate_limit(2)``), makes its calls and reads the counters
+(``counters.calls[("GET", "/banks/v1/")]``). ``reset()`` disarms and zeroes everything;
+the ``lean_sandbox`` fixture does it before every test so tests cannot leak into each other.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["ApiFault", "Counters", "Faults"]
+
+FaultKind = Literal["reset", "rate_limit", "unavailable", "unauthorized"]
+
+
+@dataclass(frozen=True)
+class ApiFault:
+    """What the server must do instead of answering one API call."""
+
+    kind: FaultKind
+    status: int = 0
+    retry_after_s: int | None = None
+
+
+def _count(n: int, what: str) -> int:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+        raise ValueError(f"{what}: n must be a non-negative int, got {n!r}")
+    return n
+
+
+def _seconds(value: float, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ValueError(f"{what} must be a non-negative number of seconds, got {value!r}")
+    return float(value)
+
+
+class Faults:
+    """Switches that make the next API calls misbehave the way Lean or the network can."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        """Disarm every fault."""
+        with self._lock:
+            self._latency_s = 0.0
+            self._token_latency_s = 0.0
+            self._token_lifetime_s: float | None = None
+            self._token_endpoint_down = False
+            self._resets = 0
+            self._reset_method: str | None = None
+            self._rate_limits = 0
+            self._retry_after_s: int | None = 1
+            self._unavailable = 0
+            self._unavailable_status = 503
+            self._unauthorized = 0
+            self._pending_answers = 0
+            self._pending_calls = 0
+            self._failed_entities: set[str] = set()
+
+    @property
+    def latency_s(self) -> float:
+        """Seconds added before answering every API call (not the token endpoint)."""
+        with self._lock:
+            return self._latency_s
+
+    @latency_s.setter
+    def latency_s(self, value: float) -> None:
+        with self._lock:
+            self._latency_s = _seconds(value, "faults.latency_s")
+
+    @property
+    def token_latency_s(self) -> float:
+        """Seconds added before answering every token request (widens refresh races)."""
+        with self._lock:
+            return self._token_latency_s
+
+    @token_latency_s.setter
+    def token_latency_s(self, value: float) -> None:
+        with self._lock:
+            self._token_latency_s = _seconds(value, "faults.token_latency_s")
+
+    @property
+    def token_lifetime_s(self) -> float | None:
+        """Lifetime of newly issued tokens; None means the sandbox's ``token_lifetime_s``."""
+        with self._lock:
+            return self._token_lifetime_s
+
+    @token_lifetime_s.setter
+    def token_lifetime_s(self, value: float | None) -> None:
+        with self._lock:
+            self._token_lifetime_s = (
+                None if value is None else _seconds(value, "faults.token_lifetime_s")
+            )
+
+    @property
+    def token_endpoint_down(self) -> bool:
+        """When True the token endpoint answers 503."""
+        with self._lock:
+            return self._token_endpoint_down
+
+    @token_endpoint_down.setter
+    def token_endpoint_down(self, value: bool) -> None:
+        with self._lock:
+            self._token_endpoint_down = bool(value)
+
+    def rate_limit(self, n: int, retry_after_s: int | None = 1) -> None:
+        """The next ``n`` API calls get 429 RATE_LIMIT_EXCEEDED with ``Retry-After``.
+
+        ``retry_after_s=None`` sends no Retry-After header."""
+        if retry_after_s is not None and (
+            isinstance(retry_after_s, bool)
+            or not isinstance(retry_after_s, int)
+            or retry_after_s < 0
+        ):
+            raise ValueError(
+                f"faults.rate_limit: retry_after_s must be a non-negative int (HTTP sends whole "
+                f"seconds) or None, got {retry_after_s!r}"
+            )
+        with self._lock:
+            self._rate_limits = _count(n, "faults.rate_limit")
+            self._retry_after_s = retry_after_s
+
+    def unavailable(self, n: int, status: int = 503) -> None:
+        """The next ``n`` API calls get a Lean-shaped 5xx with this status."""
+        if isinstance(status, bool) or not isinstance(status, int) or not 500 <= status <= 599:
+            raise ValueError(f"faults.unavailable: status must be 500-599, got {status!r}")
+        with self._lock:
+            self._unavailable = _count(n, "faults.unavailable")
+            self._unavailable_status = status
+
+    def reset_connections(self, n: int, method: str | None = None) -> None:
+        """The next ``n`` API calls (of ``method`` only, if given) are read, then the socket
+        is reset (RST) without a response."""
+        with self._lock:
+            self._resets = _count(n, "faults.reset_connections")
+            self._reset_method = method.upper() if method else None
+
+    def unauthorized(self, n: int) -> None:
+        """The next ``n`` authenticated API calls get 401, as if the credential had been revoked."""
+        with self._lock:
+            self._unauthorized = _count(n, "faults.unauthorized")
+
+    def pending(self, n: int, *, calls: int = 1) -> None:
+        """The next ``calls`` data calls answer PENDING; each result stays PENDING for ``n`` answers
+        in all (the data call itself plus ``n - 1`` fetches of ``/data/v2/results/{id}``)."""
+        with self._lock:
+            self._pending_answers = _count(n, "faults.pending")
+            self._pending_calls = _count(calls, "faults.pending calls") if n else 0
+
+    def fail_entity(self, entity_id: str) -> None:
+        """Data calls for this entity answer 404 UNKNOWN_ENTITY (a disconnected bank)."""
+        with self._lock:
+            self._failed_entities.add(entity_id)
+
+    # -- consumed by the server -------------------------------------------------------------
+
+    def take_api_fault(self, method: str) -> ApiFault | None:
+        """The fault (if any) for this API call, consuming one armed occurrence."""
+        with self._lock:
+            if self._resets and self._reset_method in (None, method.upper()):
+                self._resets -= 1
+                return ApiFault("reset")
+            if self._rate_limits:
+                self._rate_limits -= 1
+                return ApiFault("rate_limit", 429, self._retry_after_s)
+            if self._unavailable:
+                self._unavailable -= 1
+                return ApiFault("unavailable", self._unavailable_status)
+            return None
+
+    def take_unauthorized(self) -> bool:
+        """True when this authenticated call must be refused with 401."""
+        with self._lock:
+            if self._unauthorized:
+                self._unauthorized -= 1
+                return True
+            return False
+
+    def take_pending(self) -> int:
+        """How many PENDING answers the result of this data call gets (0: answer at once)."""
+        with self._lock:
+            if not self._pending_calls:
+                return 0
+            self._pending_calls -= 1
+            return self._pending_answers
+
+    def entity_failed(self, entity_id: str) -> bool:
+        """True when ``fail_entity(entity_id)`` is in force."""
+        with self._lock:
+            return entity_id in self._failed_entities
+
+
+class Counters:
+    """What clients did to the sandbox. Every property returns a snapshot (a ``Counter``)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._handshakes: Counter[str] = Counter()
+        self._handshake_failures: Counter[str] = Counter()
+        self._token_requests: Counter[str] = Counter()
+        self._calls: Counter[tuple[str, str]] = Counter()
+        self._idempotency_keys: Counter[str] = Counter()
+
+    def reset(self) -> None:
+        """Zero every counter."""
+        with self._lock:
+            self._handshakes.clear()
+            self._handshake_failures.clear()
+            self._token_requests.clear()
+            self._calls.clear()
+            self._idempotency_keys.clear()
+
+    @property
+    def handshakes(self) -> Counter[str]:
+        """Completed TLS handshakes by listener: ``"mtls"`` and ``"api"``."""
+        with self._lock:
+            return Counter(self._handshakes)
+
+    @property
+    def handshake_failures(self) -> Counter[str]:
+        """Failed TLS handshakes by listener (no client certificate, untrusted chain, ...)."""
+        with self._lock:
+            return Counter(self._handshake_failures)
+
+    @property
+    def token_requests(self) -> Counter[str]:
+        """Token requests by requested scope (``"api"``, ``"customer.<id>"``), failed ones too."""
+        with self._lock:
+            return Counter(self._token_requests)
+
+    @property
+    def calls(self) -> Counter[tuple[str, str]]:
+        """API calls by (method, route template).
+
+        E.g. ``("GET", "/data/v2/accounts/{id}/balances")``; unknown paths count as
+        "<unmatched>"."""
+        with self._lock:
+            return Counter(self._calls)
+
+    @property
+    def idempotency_keys(self) -> Counter[str]:
+        """How many requests carried each ``Idempotency-Key``."""
+        with self._lock:
+            return Counter(self._idempotency_keys)
+
+    def record_handshake(self, listener: str, *, ok: bool) -> None:
+        with self._lock:
+            (self._handshakes if ok else self._handshake_failures)[listener] += 1
+
+    def record_token_request(self, scope: str) -> None:
+        with self._lock:
+            self._token_requests[scope] += 1
+
+    def record_call(self, method: str, route: str, idempotency_key: str | None) -> None:
+        with self._lock:
+            self._calls[(method, route)] += 1
+            if idempotency_key is not None:
+                self._idempotency_keys[idempotency_key] += 1
