@@ -45,8 +45,8 @@ CacheKey = tuple[str, str, str | None, str | None]
 _FORMS: dict[str, str] = {
     "aws-sm": "aws-sm://<name or ARN>[#json.key][?stage=AWSCURRENT|version=<id>]",
     "aws-ssm": "aws-ssm://<parameter name>[#json.key]",
-    "env": "env://VAR_NAME",
-    "file": "file:///absolute/path",
+    "env": "env://VAR_NAME[#json.key]",
+    "file": "file:///absolute/path[#json.key]",
 }
 _SM_ARN = re.compile(r"arn:aws[a-z-]*:secretsmanager:(?P<region>[a-z0-9-]+):\d{12}:secret:.+")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -130,16 +130,19 @@ def parse_reference(text: str, *, field: str | None = None) -> SecretReference:
             reference=text,
         )
 
-    if scheme == "env":
-        if not rest:
+    if scheme in ("env", "file"):
+        # '#json.key' works here too, so a local JSON file can mirror a Secrets Manager secret.
+        name, hash_sign, json_key = rest.partition("#")
+        if hash_sign and not json_key:
+            raise malformed("'#' must be followed by a JSON key")
+        if scheme == "env" and not name:
             raise malformed("the variable name is empty")
-        if not _ENV_NAME.fullmatch(rest):
-            raise malformed(f"{rest!r} is not an environment variable name")
-        return SecretReference("env", rest, text=text)
-    if scheme == "file":
-        if not rest.startswith("/"):
+        if scheme == "env" and not _ENV_NAME.fullmatch(name):
+            raise malformed(f"{name!r} is not an environment variable name")
+        if scheme == "file" and not name.startswith("/"):
             raise malformed("the path must be absolute (three slashes: file:///path)")
-        return SecretReference("file", rest, text=text)
+        kind: Scheme = "env" if scheme == "env" else "file"
+        return SecretReference(kind, name, json_key=json_key or None, text=text)
 
     body, question, query = rest.partition("?")
     if "#" in query:  # accept "name?stage=X#key" as well as "name#key?stage=X"
