@@ -70,23 +70,43 @@ class HttpResponse:
 
 
 class _HandshakeResetError(ConnectionResetError):
-    """The peer reset the connection during our TLS handshake (TCP was already open)."""
+    """The peer cut the connection during our TLS handshake (TCP was already open)."""
+
+
+class _FirstAnswerLostError(ConnectionResetError):
+    """A new connection died before its first answer (maybe a post-handshake refusal)."""
+
+
+_CUT = (ConnectionResetError, ConnectionAbortedError, BrokenPipeError, ssl.SSLEOFError)
 
 
 def _pool_class(on_connect: Callable[[], None]) -> type[HTTPSConnectionPool]:
     """An HTTPS pool whose connections report each completed TCP + TLS connect."""
 
     class CountingHTTPSConnection(HTTPSConnection):
+        answers = 0
+
         def connect(self) -> None:
             try:
                 super().connect()
-            except ssl.SSLError:
-                raise
-            except (ConnectionResetError, ConnectionAbortedError, BrokenPipeError) as exc:
+            except _CUT as exc:
                 # TCP connected (refusals raise earlier), so the TLS handshake was cut:
                 # typically a server that refuses our client certificate.
                 raise _HandshakeResetError(str(exc)) from exc
+            self.answers = 0
             on_connect()
+
+        def getresponse(self) -> Any:
+            try:
+                response = super().getresponse()
+            except _CUT as exc:
+                # With TLS 1.3 a server checks our certificate AFTER the client considers
+                # the handshake done, so a refusal can surface here as a bare reset/EOF.
+                if self.answers == 0:
+                    raise _FirstAnswerLostError(str(exc)) from exc
+                raise
+            self.answers += 1
+            return response
 
     class CountingHTTPSConnectionPool(HTTPSConnectionPool):
         ConnectionCls = CountingHTTPSConnection
@@ -192,7 +212,8 @@ def _tls_error(causes: list[BaseException], host: str) -> str | None:
                 "or firewall is cutting TLS connections)"
             )
     for cause in causes:
-        if isinstance(cause, ssl.SSLError):
+        # An EOF after the handshake is a dropped connection, not a TLS failure.
+        if isinstance(cause, ssl.SSLError) and not isinstance(cause, ssl.SSLEOFError):
             return (
                 f"the TLS handshake with {host} failed ({cause.reason or cause}): check "
                 "endpoints.api, mtls.ca_chain and mtls.certificate for this environment"
@@ -250,9 +271,15 @@ def _map_error(
     if isinstance(
         exc, requests.exceptions.ConnectionError | requests.exceptions.ChunkedEncodingError
     ):
+        hint = ""
+        if any(isinstance(c, _FirstAnswerLostError) for c in causes):
+            hint = (
+                " (it was the first request on a new TLS connection: if the host requires a "
+                "client certificate it may have refused ours; check mtls.certificate)"
+            )
         return ConnectionDroppedError(
             f"the connection to {host} was dropped during {what} before a complete answer; "
-            f"{applied}",
+            f"{applied}{hint}",
             method=method,
             url=url,
         )
