@@ -106,6 +106,21 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_DELETE = _handle  # noqa: N815 (http.server names)
 
 
+def _close_gracefully(tls: ssl.SSLSocket) -> None:
+    # After a failed handshake OpenSSL has queued its alert. Closing with the client's
+    # request still unread would send a RST that can destroy that alert in flight, so
+    # half-close and drain first: the client then reliably reads why it was refused.
+    try:
+        tls.settimeout(1.0)
+        tls.shutdown(socket.SHUT_WR)
+        while tls.recv(4096):
+            pass
+    except OSError:
+        pass
+    finally:
+        tls.close()
+
+
 class _TLSServer(ThreadingHTTPServer):
     daemon_threads = True
     context: ssl.SSLContext
@@ -115,10 +130,12 @@ class _TLSServer(ThreadingHTTPServer):
 
     def finish_request(self, request: Any, client_address: Any) -> None:
         # Handshake in the worker thread so a slow or failing client cannot stall accept().
+        tls = self.context.wrap_socket(request, server_side=True, do_handshake_on_connect=False)
         try:
-            tls = self.context.wrap_socket(request, server_side=True)
+            tls.do_handshake()
         except (ssl.SSLError, OSError):
             self.failed_handshakes += 1
+            _close_gracefully(tls)
             return
         self.handshakes += 1
         try:
