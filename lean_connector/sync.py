@@ -103,6 +103,14 @@ def _id_of(item: dict[str, Any], *keys: str) -> str | None:
     return None
 
 
+def _balance_rows(balance: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per balance record when Lean answers a list of them, else the one document."""
+    records = balance.get("balances")
+    if isinstance(records, list) and records and all(isinstance(r, dict) for r in records):
+        return [dict(r) for r in records]
+    return [balance]
+
+
 class _SyncRun:
     """One attempt: the thread pool, the bookkeeping, the checkpoints."""
 
@@ -195,7 +203,8 @@ class _SyncRun:
                     )
                 writer.add("accounts", {**account, **base, "account_id": account_id})
                 balance = data.balances(account_id, entity_id=entity_id)
-                writer.add("balances", {**balance, **base, "account_id": account_id})
+                for row in _balance_rows(balance):
+                    writer.add("balances", {**row, **base, "account_id": account_id})
                 for row in data.transactions(
                     account_id, entity_id=entity_id, start_date=start, end_date=end
                 ):
