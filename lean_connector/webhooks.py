@@ -1,0 +1,364 @@
+"""Lean webhooks: signature verification, the event model and event_id dedupe stores.
+
+Lean signs each webhook with ``lean-signature: sha512=<hex HMAC-SHA512(raw body, secret)>``
+and redelivers it after 1, 2, 5, 10, 60 and 180 minutes until it gets a 200, so a receiver
+must verify the *raw* body and drop replays by ``event_id``. Everything here except
+:class:`DynamoDBDedupeStore` is stdlib-only, so it works in Flask, FastAPI or Lambda alike.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from lean_connector import aws_clients
+from lean_connector.errors import ConnectorError, WebhookVerificationError
+
+__all__ = [
+    "DEFAULT_DEDUPE_TTL_S",
+    "SIGNATURE_HEADER",
+    "DedupeStore",
+    "DynamoDBDedupeStore",
+    "InMemoryDedupeStore",
+    "WebhookEvent",
+    "find_signature_header",
+    "parse_event",
+    "sign",
+    "verify",
+    "verify_and_parse",
+]
+
+SIGNATURE_HEADER = "lean-signature"
+# Lean's last redelivery comes 1+2+5+10+60+180 = 258 minutes after the first attempt; six
+# hours covers it with room for a slow first delivery.
+DEFAULT_DEDUPE_TTL_S = 6 * 3600.0
+
+_SIGNATURE_RE = re.compile(r"sha512=([0-9a-fA-F]{128})", re.IGNORECASE)
+_EXPECTED_FORMAT = "'sha512=<128 hex digits>' (the HMAC-SHA512 of the raw body)"
+
+
+def _key(secret: str | bytes) -> bytes:
+    key = secret.encode("utf-8") if isinstance(secret, str) else bytes(secret)
+    if not key:
+        raise WebhookVerificationError(
+            "the webhook secret is empty: set webhooks.secret to the webhook secret from the "
+            "Lean dashboard"
+        )
+    return key
+
+
+def _body_bytes(raw_body: bytes | str) -> bytes:
+    return raw_body.encode("utf-8") if isinstance(raw_body, str) else bytes(raw_body)
+
+
+def sign(raw_body: bytes | str, secret: str | bytes) -> str:
+    """The ``lean-signature`` header value Lean sends for ``raw_body``: ``sha512=<hex>``."""
+    digest = hmac.new(_key(secret), _body_bytes(raw_body), hashlib.sha512).hexdigest()
+    return f"sha512={digest}"
+
+
+def _describe_malformed(header: str) -> str:
+    # Say what is wrong without echoing the value back (it may be long or hostile).
+    if "=" not in header:
+        return f"a value of {len(header)} characters with no 'sha512=' prefix"
+    algorithm, digest = header.split("=", 1)
+    if algorithm.strip().lower() != "sha512":
+        return f"algorithm {algorithm.strip()[:20]!r}"
+    if len(digest) != 128:
+        return f"{len(digest)} characters after 'sha512=' instead of 128"
+    return "characters that are not hexadecimal after 'sha512='"
+
+
+def verify(raw_body: bytes | str, signature_header: str | None, secret: str | bytes) -> None:
+    """Check ``signature_header`` against the HMAC-SHA512 of ``raw_body``; return or raise.
+
+    ``raw_body`` must be the bytes as received (a ``str`` is encoded as UTF-8), never JSON
+    parsed and dumped again. Raises :class:`WebhookVerificationError` when the header is
+    missing, malformed or does not match; the message never contains the secret or the
+    expected signature.
+    """
+    key = _key(secret)  # a missing secret is a configuration error: report it first
+    if signature_header is None or not signature_header.strip():
+        raise WebhookVerificationError(
+            f"the webhook has no {SIGNATURE_HEADER} header: Lean signs every webhook, so the "
+            "request did not come from Lean or a proxy dropped the header"
+        )
+    header = signature_header.strip()
+    match = _SIGNATURE_RE.fullmatch(header)
+    if match is None:
+        raise WebhookVerificationError(
+            f"the {SIGNATURE_HEADER} header is malformed: expected {_EXPECTED_FORMAT}, "
+            f"got {_describe_malformed(header)}"
+        )
+    expected = hmac.new(key, _body_bytes(raw_body), hashlib.sha512).hexdigest()
+    if not hmac.compare_digest(expected, match.group(1).lower()):
+        raise WebhookVerificationError(
+            "signature does not match the body: check webhooks.secret is the current webhook "
+            "secret from the Lean dashboard and that the RAW body is verified, not "
+            "re-serialized JSON"
+        )
+
+
+def find_signature_header(headers: Mapping[str, str] | None) -> str | None:
+    """The ``lean-signature`` value from request headers, whatever their case (API Gateway)."""
+    if not headers:
+        return None
+    for name, value in headers.items():
+        if name.lower() == SIGNATURE_HEADER:
+            return value
+    return None
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    """A Lean webhook: ``{type, payload, message, timestamp, event_id}`` plus the raw body."""
+
+    type: str
+    payload: dict[str, Any]
+    message: str | None
+    timestamp: str | None
+    event_id: str
+    raw: bytes = field(repr=False, compare=False)
+
+
+def _not_an_event(reason: str) -> WebhookVerificationError:
+    return WebhookVerificationError(
+        f"webhook body is not a Lean event: {reason} (expected a JSON object with "
+        "type, payload, message, timestamp and event_id)"
+    )
+
+
+def _optional_text(document: Mapping[str, Any], key: str) -> str | None:
+    value = document.get(key)
+    return None if value is None else str(value)
+
+
+def parse_event(raw_body: bytes | str) -> WebhookEvent:
+    """Parse a webhook body into a :class:`WebhookEvent`.
+
+    A body that is not a Lean event raises :class:`WebhookVerificationError` too (no new
+    error class: to a receiver both mean "refuse this request"); the message says which
+    part is missing. Verify the signature first, with :func:`verify`.
+    """
+    raw = _body_bytes(raw_body)
+    try:
+        # Decoded explicitly: json.loads(bytes) would guess UTF-16/32, Lean sends UTF-8.
+        document = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise _not_an_event("the body is not UTF-8 text") from exc
+    except json.JSONDecodeError as exc:
+        raise _not_an_event(f"invalid JSON at line {exc.lineno} column {exc.colno}") from exc
+    if not isinstance(document, dict):
+        raise _not_an_event(f"the body is a JSON {type(document).__name__}, not an object")
+    for required in ("event_id", "type"):
+        value = document.get(required)
+        if not isinstance(value, str) or not value:
+            what = "missing" if value is None else "not a non-empty string:"
+            raise _not_an_event(f"{what} {required!r}")
+    payload = document.get("payload")
+    if payload is None:
+        payload = {}
+    if not isinstance(payload, dict):
+        raise _not_an_event(f"'payload' is a JSON {type(payload).__name__}, not an object")
+    return WebhookEvent(
+        type=document["type"],
+        payload=payload,
+        message=_optional_text(document, "message"),
+        timestamp=_optional_text(document, "timestamp"),
+        event_id=document["event_id"],
+        raw=raw,
+    )
+
+
+def verify_and_parse(
+    raw_body: bytes | str, signature_header: str | None, secret: str | bytes
+) -> WebhookEvent:
+    """:func:`verify` then :func:`parse_event`: the usual first two steps of a receiver."""
+    verify(raw_body, signature_header, secret)
+    return parse_event(raw_body)
+
+
+# --- dedupe -------------------------------------------------------------------------------
+
+
+@runtime_checkable
+class DedupeStore(Protocol):
+    """Remembers event ids: ``first_time`` is True once per id, False for its replays."""
+
+    def first_time(self, event_id: str) -> bool:
+        """Record ``event_id``; True if it was not seen (within the store's TTL)."""
+        ...
+
+
+def _check_event_id(event_id: str) -> None:
+    if not isinstance(event_id, str) or not event_id:
+        raise ValueError(f"event_id must be a non-empty string, got {event_id!r}")
+
+
+class InMemoryDedupeStore:
+    """Event ids in process memory: enough for one long-lived server, not for a Lambda fleet.
+
+    Ids are forgotten ``ttl_s`` after first seen; beyond ``max_entries`` the oldest go first
+    (a replay of an evicted id would then pass). Thread-safe.
+    """
+
+    def __init__(
+        self,
+        ttl_s: float = DEFAULT_DEDUPE_TTL_S,
+        max_entries: int = 100_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if ttl_s <= 0:
+            raise ValueError(f"ttl_s must be positive, got {ttl_s!r}")
+        if max_entries < 1:
+            raise ValueError(f"max_entries must be at least 1, got {max_entries!r}")
+        self._ttl_s = ttl_s
+        self._max_entries = max_entries
+        self._clock = clock
+        # event_id -> expiry. One TTL and a monotonic clock keep insertion order equal to
+        # expiry order, so expired ids are always at the front.
+        self._expiry: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def first_time(self, event_id: str) -> bool:
+        """True the first time ``event_id`` is seen within ``ttl_s``, else False."""
+        _check_event_id(event_id)
+        with self._lock:
+            now = self._clock()
+            while self._expiry and next(iter(self._expiry.values())) <= now:
+                self._expiry.popitem(last=False)
+            if event_id in self._expiry:
+                return False
+            self._expiry[event_id] = now + self._ttl_s
+            if len(self._expiry) > self._max_entries:
+                self._expiry.popitem(last=False)
+            return True
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._expiry)
+
+
+_THROTTLING_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+    }
+)
+
+
+class DynamoDBDedupeStore:
+    """Event ids in a DynamoDB table shared by every container: one conditional PutItem each.
+
+    The table needs partition key ``event_id`` (string) and no sort key; turn on TTL on the
+    ``expires_at`` attribute so old ids are deleted. An item whose ``expires_at`` has passed
+    but that DynamoDB has not deleted yet counts as gone. The role needs ``dynamodb:PutItem``.
+    """
+
+    def __init__(
+        self,
+        table_name: str,
+        *,
+        region: str,
+        endpoint_url: str | None = None,
+        ttl_s: float = DEFAULT_DEDUPE_TTL_S,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if not table_name:
+            raise ValueError("table_name must name the DynamoDB dedupe table")
+        if ttl_s <= 0:
+            raise ValueError(f"ttl_s must be positive, got {ttl_s!r}")
+        self.table_name = table_name
+        self.region = region
+        self.endpoint_url = endpoint_url
+        self._ttl_s = ttl_s
+        self._clock = clock  # epoch seconds: DynamoDB TTL reads expires_at as epoch time
+
+    def __repr__(self) -> str:
+        return f"DynamoDBDedupeStore(table={self.table_name!r}, region={self.region!r})"
+
+    def first_time(self, event_id: str) -> bool:
+        """True if this call recorded ``event_id``; False if it is already in the table."""
+        _check_event_id(event_id)
+        now = int(self._clock())
+        # botocore retries a PutItem whose answer got lost; the claim id lets that retry
+        # recognise its own first write instead of reporting the event as a replay.
+        claim_id = uuid.uuid4().hex
+        dynamodb = aws_clients.client(
+            "dynamodb", region=self.region, endpoint_url=self.endpoint_url
+        )
+        try:
+            dynamodb.put_item(
+                TableName=self.table_name,
+                Item={
+                    "event_id": {"S": event_id},
+                    "expires_at": {"N": str(now + int(self._ttl_s))},
+                    "first_seen_at": {"N": str(now)},
+                    "claim_id": {"S": claim_id},
+                },
+                ConditionExpression="attribute_not_exists(#id) OR #exp < :now",
+                ExpressionAttributeNames={"#id": "event_id", "#exp": "expires_at"},
+                ExpressionAttributeValues={":now": {"N": str(now)}},
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except Exception as exc:
+            if aws_clients.error_code(exc) == "ConditionalCheckFailedException":
+                existing = getattr(exc, "response", {}).get("Item") or {}
+                return bool(existing.get("claim_id", {}).get("S") == claim_id)
+            if not (aws_clients.is_aws_client_error(exc) or aws_clients.is_connection_error(exc)):
+                raise
+            raise _dynamodb_error(exc, self.table_name, self.region) from exc
+        return True
+
+
+def _dynamodb_error(exc: BaseException, table: str, region: str) -> ConnectorError:
+    """Translate a botocore error from PutItem on the dedupe table into a ConnectorError."""
+    code = aws_clients.error_code(exc)
+    response = getattr(exc, "response", {})
+    aws_message = str(response.get("Error", {}).get("Message", "")) if response else ""
+    retryable = False
+    if code is None:
+        retryable = True
+        text = (
+            f"cannot reach DynamoDB in {region} to record the webhook event_id in table "
+            f"{table!r}: {type(exc).__name__}; answer non-200 so Lean redelivers, and check "
+            "the network route (VPC endpoint or NAT) to DynamoDB"
+        )
+    elif code in ("AccessDeniedException", "UnrecognizedClientException"):
+        text = (
+            f"DynamoDB refused PutItem on table {table!r} in {region}: grant the role "
+            f"dynamodb:PutItem on arn:aws:dynamodb:{region}:<account>:table/{table}"
+        )
+    elif code == "ResourceNotFoundException":
+        text = (
+            f"DynamoDB table {table!r} does not exist in {region}: create it (partition key "
+            "'event_id' of type S, TTL on 'expires_at') or fix webhooks.dedupe_table"
+        )
+    elif code == "ValidationException":
+        text = (
+            f"DynamoDB table {table!r} rejected the dedupe item: its partition key must be "
+            f"'event_id' of type S with no sort key ({aws_message})"
+        )
+    elif code in _THROTTLING_CODES:
+        retryable = True
+        text = (
+            f"DynamoDB throttled PutItem on table {table!r} ({code}): answer non-200 so Lean "
+            "redelivers, and give the table on-demand capacity"
+        )
+    else:
+        text = f"DynamoDB PutItem on table {table!r} in {region} failed with {code}: {aws_message}"
+    error = ConnectorError(text)
+    error.retryable = retryable
+    return error

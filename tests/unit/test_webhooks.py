@@ -1,0 +1,269 @@
+"""lean_connector.webhooks: signatures, the event model and the in-memory dedupe store."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import hmac
+import json
+import threading
+
+import pytest
+
+from lean_connector.errors import WebhookVerificationError
+from lean_connector.webhooks import (
+    DEFAULT_DEDUPE_TTL_S,
+    DedupeStore,
+    InMemoryDedupeStore,
+    WebhookEvent,
+    find_signature_header,
+    parse_event,
+    sign,
+    verify,
+    verify_and_parse,
+)
+
+SECRET = "whsec-4f1c9a7e2b6d"
+EVENT = {
+    "type": "entity.created",
+    "payload": {"id": "e-1", "customer_id": "c-1", "bank_identifier": "LEANMB1"},
+    "message": "An entity object has been created for your customer.",
+    "timestamp": "2024-05-01T10:11:12.345Z",
+    "event_id": "0b6e2f49-6b4a-4c57-9ab8-2f6f1a3d9c10",
+}
+# Lean's bytes, as sent: compact separators, key order as Lean chose.
+RAW = json.dumps(EVENT, separators=(",", ":")).encode()
+
+
+def _reference_signature(body: bytes, secret: bytes) -> str:
+    return "sha512=" + hmac.new(secret, body, hashlib.sha512).hexdigest()
+
+
+# --- sign / verify ----------------------------------------------------------------------
+
+
+def test_sign_is_hmac_sha512_of_the_raw_body() -> None:
+    assert sign(RAW, SECRET) == _reference_signature(RAW, SECRET.encode())
+    assert len(sign(RAW, SECRET)) == len("sha512=") + 128
+
+
+@pytest.mark.parametrize("body", [RAW, RAW.decode()], ids=["bytes", "str"])
+@pytest.mark.parametrize("secret", [SECRET, SECRET.encode()], ids=["secret-str", "secret-bytes"])
+def test_verify_accepts_the_right_signature_for_str_or_bytes_body_and_secret(
+    body: bytes | str, secret: str | bytes
+) -> None:
+    verify(body, _reference_signature(RAW, SECRET.encode()), secret)
+
+
+def test_verify_accepts_uppercase_hex_and_surrounding_whitespace() -> None:
+    header = sign(RAW, SECRET)
+    verify(RAW, f"  SHA512={header[7:].upper()} ", SECRET)
+
+
+def test_non_ascii_str_body_is_verified_as_its_utf8_bytes() -> None:
+    raw = json.dumps({**EVENT, "message": "تم إنشاء الكيان"}, ensure_ascii=False).encode()
+    verify(raw.decode("utf-8"), sign(raw, SECRET), SECRET)
+
+
+MISMATCH = (
+    "signature does not match the body: check webhooks.secret is the current webhook secret "
+    "from the Lean dashboard and that the RAW body is verified, not re-serialized JSON"
+)
+
+
+def test_wrong_secret_is_a_mismatch_and_the_message_leaks_nothing() -> None:
+    header = sign(RAW, "another-secret-123")
+    with pytest.raises(WebhookVerificationError) as caught:
+        verify(RAW, header, SECRET)
+    assert str(caught.value) == MISMATCH
+    assert SECRET not in str(caught.value)
+    assert sign(RAW, SECRET)[7:] not in str(caught.value)  # the expected signature
+    assert SECRET not in repr(caught.value)
+
+
+def test_tampered_body_is_a_mismatch() -> None:
+    header = sign(RAW, SECRET)
+    tampered = RAW.replace(b'"e-1"', b'"e-2"')
+    assert tampered != RAW
+    with pytest.raises(WebhookVerificationError, match="signature does not match the body"):
+        verify(tampered, header, SECRET)
+
+
+def test_re_serialized_json_is_a_mismatch_even_with_equal_content() -> None:
+    header = sign(RAW, SECRET)
+    reserialized = json.dumps(json.loads(RAW), indent=2).encode()
+    assert json.loads(reserialized) == json.loads(RAW)
+    with pytest.raises(WebhookVerificationError, match="RAW body is verified"):
+        verify(reserialized, header, SECRET)
+
+
+@pytest.mark.parametrize("header", [None, "", "   "])
+def test_missing_header_says_so(header: str | None) -> None:
+    with pytest.raises(WebhookVerificationError) as caught:
+        verify(RAW, header, SECRET)
+    assert str(caught.value) == (
+        "the webhook has no lean-signature header: Lean signs every webhook, so the request "
+        "did not come from Lean or a proxy dropped the header"
+    )
+
+
+@pytest.mark.parametrize(
+    ("header", "got"),
+    [
+        ("deadbeef" * 16, "a value of 128 characters with no 'sha512=' prefix"),
+        ("sha256=" + "ab" * 32, "algorithm 'sha256'"),
+        ("sha512=" + "ab" * 32, "64 characters after 'sha512=' instead of 128"),
+        ("sha512=" + "zz" * 64, "characters that are not hexadecimal after 'sha512='"),
+        ("sha512=" + "ab" * 64 + ",sha512=00", "138 characters after 'sha512=' instead of 128"),
+    ],
+)
+def test_malformed_header_names_the_expected_format(header: str, got: str) -> None:
+    with pytest.raises(WebhookVerificationError) as caught:
+        verify(RAW, header, SECRET)
+    assert str(caught.value) == (
+        "the lean-signature header is malformed: expected 'sha512=<128 hex digits>' "
+        f"(the HMAC-SHA512 of the raw body), got {got}"
+    )
+
+
+@pytest.mark.parametrize("secret", ["", b""])
+def test_empty_secret_is_reported_as_configuration(secret: str | bytes) -> None:
+    with pytest.raises(WebhookVerificationError, match=r"webhook secret is empty: set webhooks"):
+        verify(RAW, sign(RAW, SECRET), secret)
+
+
+def test_find_signature_header_ignores_case() -> None:
+    assert find_signature_header({"Lean-Signature": "sha512=ab"}) == "sha512=ab"
+    assert find_signature_header({"content-type": "application/json"}) is None
+    assert find_signature_header(None) is None
+
+
+# --- events -----------------------------------------------------------------------------
+
+
+def test_parse_event_builds_the_event_and_keeps_the_raw_body_out_of_repr() -> None:
+    event = verify_and_parse(RAW, sign(RAW, SECRET), SECRET)
+    assert event == WebhookEvent(
+        type="entity.created",
+        payload=EVENT["payload"],  # type: ignore[arg-type]
+        message=EVENT["message"],  # type: ignore[arg-type]
+        timestamp="2024-05-01T10:11:12.345Z",
+        event_id="0b6e2f49-6b4a-4c57-9ab8-2f6f1a3d9c10",
+        raw=b"",
+    )
+    assert event.raw == RAW
+    assert "raw=" not in repr(event)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        event.type = "other"  # type: ignore[misc]
+
+
+def test_parse_event_accepts_str_body_and_absent_optional_fields() -> None:
+    event = parse_event(json.dumps({"type": "payment.created", "event_id": "ev-2"}))
+    assert (event.payload, event.message, event.timestamp) == ({}, None, None)
+    assert event.raw == b'{"type": "payment.created", "event_id": "ev-2"}'
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"not json", "invalid JSON at line 1 column 1"),
+        (b"\xff\xfe{}", "the body is not UTF-8 text"),
+        (b"[1, 2]", "the body is a JSON list, not an object"),
+        (b'{"type": "x"}', "missing 'event_id'"),
+        (b'{"event_id": "ev-1"}', "missing 'type'"),
+        (b'{"event_id": 7, "type": "x"}', "not a non-empty string: 'event_id'"),
+        (b'{"event_id": "ev", "type": "x", "payload": [1]}', "'payload' is a JSON list"),
+    ],
+)
+def test_malformed_bodies_are_refused_with_the_reason(body: bytes, reason: str) -> None:
+    with pytest.raises(WebhookVerificationError) as caught:
+        parse_event(body)
+    assert str(caught.value).startswith(f"webhook body is not a Lean event: {reason}")
+    assert "expected a JSON object with type, payload, message, timestamp and event_id" in str(
+        caught.value
+    )
+
+
+def test_verify_and_parse_checks_the_signature_before_the_body() -> None:
+    with pytest.raises(WebhookVerificationError, match="signature does not match"):
+        verify_and_parse(b"not json", sign(b"other", SECRET), SECRET)
+
+
+# --- in-memory dedupe -------------------------------------------------------------------
+
+
+class FakeClock:
+    """A clock the test moves by hand, so TTL behaviour is tested without sleeping."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_in_memory_store_says_first_time_once_per_event_id() -> None:
+    store = InMemoryDedupeStore()
+    assert isinstance(store, DedupeStore)
+    assert store.first_time("ev-1") is True
+    assert store.first_time("ev-1") is False
+    assert store.first_time("ev-2") is True
+
+
+def test_lean_redelivery_schedule_is_deduped_with_the_default_ttl() -> None:
+    clock = FakeClock()
+    store = InMemoryDedupeStore(clock=clock)
+    assert store.first_time("ev-1") is True
+    for delay_min in (1, 2, 5, 10, 60, 180):
+        clock.now += delay_min * 60
+        assert store.first_time("ev-1") is False, f"redelivery after +{delay_min} min"
+    assert clock.now - 1000.0 < DEFAULT_DEDUPE_TTL_S
+
+
+def test_ids_are_forgotten_after_the_ttl() -> None:
+    clock = FakeClock()
+    store = InMemoryDedupeStore(ttl_s=60, clock=clock)
+    store.first_time("ev-1")
+    clock.now += 59
+    assert store.first_time("ev-1") is False
+    clock.now += 1
+    assert store.first_time("ev-1") is True
+    assert len(store) == 1
+
+
+def test_oldest_ids_are_evicted_beyond_max_entries() -> None:
+    store = InMemoryDedupeStore(max_entries=2)
+    for event_id in ("a", "b", "c"):
+        assert store.first_time(event_id) is True
+    assert len(store) == 2
+    assert store.first_time("c") is False
+    assert store.first_time("a") is True  # evicted, so no longer known
+
+
+def test_sixteen_threads_with_the_same_id_get_exactly_one_true() -> None:
+    store = InMemoryDedupeStore()
+    barrier = threading.Barrier(16)
+    results: list[bool] = []
+    lock = threading.Lock()
+
+    def deliver() -> None:
+        barrier.wait()
+        outcome = store.first_time("ev-concurrent")
+        with lock:
+            results.append(outcome)
+
+    threads = [threading.Thread(target=deliver) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [False] * 15 + [True]
+
+
+def test_in_memory_store_refuses_bad_arguments() -> None:
+    with pytest.raises(ValueError, match="ttl_s must be positive, got 0"):
+        InMemoryDedupeStore(ttl_s=0)
+    with pytest.raises(ValueError, match="max_entries must be at least 1, got 0"):
+        InMemoryDedupeStore(max_entries=0)
+    with pytest.raises(ValueError, match="event_id must be a non-empty string, got ''"):
+        InMemoryDedupeStore().first_time("")
