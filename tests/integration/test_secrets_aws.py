@@ -29,7 +29,7 @@ from tests.support.moto_process import MotoProcess, free_port
 pytestmark = pytest.mark.integration
 
 REGION = "me-central-1"
-APP = {
+APP: dict[str, Any] = {
     "app_token": "app-token-0123456789",
     "client_secret": "client-secret-abcdefgh",
     "webhook_secret": "webhook-secret-zyxwvut",
@@ -46,7 +46,8 @@ class FakeClock:
 
 
 def boto(service: str, endpoint_url: str, region: str = REGION, **kw: Any) -> Any:
-    return boto3.client(service, region_name=region, endpoint_url=endpoint_url, **kw)
+    make_client: Any = boto3.client  # typed per service literal; these tests pass a str
+    return make_client(service, region_name=region, endpoint_url=endpoint_url, **kw)
 
 
 @pytest.fixture

@@ -174,7 +174,8 @@ def test_secret_value_never_shows_the_value() -> None:
     assert len(value) == 18
     assert value.reveal() == "super-secret-token"
     assert value.reveal_bytes() == b"super-secret-token"
-    assert value != "super-secret-token"
+    as_text: object = "super-secret-token"
+    assert value != as_text  # a SecretValue never equals a string: no accidental comparisons
 
 
 def test_literal_value_repr_hides_the_literal(resolver: SecretResolver) -> None:
@@ -389,9 +390,9 @@ def test_file_missing_and_directory(tmp_path: Path, resolver: SecretResolver) ->
         f"mtls.private_key (file://{tmp_path}/nope.pem): file {tmp_path}/nope.pem does not "
         "exist: create it or fix mtls.private_key"
     )
-    with pytest.raises(SecretError) as err:
+    with pytest.raises(SecretError) as err_dir:
         resolver.resolve(f"file://{tmp_path}", field="mtls.private_key")
-    assert str(err.value) == (
+    assert str(err_dir.value) == (
         f"mtls.private_key (file://{tmp_path}): cannot read file {tmp_path} "
         "(Is a directory): fix mtls.private_key"
     )
@@ -435,10 +436,9 @@ def test_hash_key_needs_a_json_object(payload: bytes) -> None:
 
 def client_error(code: str, status: int = 400) -> ClientError:
     # A real botocore ClientError, built as botocore builds it: moto cannot throttle or fail KMS.
-    return ClientError(
-        {"Error": {"Code": code, "Message": "m"}, "ResponseMetadata": {"HTTPStatusCode": status}},
-        "GetSecretValue",
-    )
+    response: Any = {"Error": {"Code": code, "Message": "m"}, "ResponseMetadata": {}}
+    response["ResponseMetadata"]["HTTPStatusCode"] = status
+    return ClientError(response, "GetSecretValue")
 
 
 @pytest.mark.parametrize(
