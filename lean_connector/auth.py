@@ -225,6 +225,18 @@ class OAuthCredential(Credential):
             self._to_store(token)
             return token
 
+    def refresh(self) -> AccessToken:
+        """Request a new api token now, cache it and write it to the token store.
+
+        For the scheduled refresher: it runs well before expiry, so the shared store
+        always holds a token the other containers can use without asking Lean.
+        """
+        with self._api_lock:
+            token = self._mint(API_SCOPE)
+            self._cache[API_SCOPE] = _Cached(token, self._refresh_at(token))
+            self._to_store(token)
+            return token
+
     def customer_token(self, customer_id: str, *, min_validity_s: float = 600) -> AccessToken:
         """A ``customer.<id>`` token with >= ``min_validity_s`` left (LinkSDK needs 10 min)."""
         if (

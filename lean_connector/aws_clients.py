@@ -30,9 +30,7 @@ def client(service: str, *, region: str | None = None, endpoint_url: str | None 
                 import boto3
                 from botocore.config import Config
             except ImportError as exc:  # pragma: no cover - boto3 is a dependency
-                raise ImportError(
-                    "aws-* secret references need boto3: pip install boto3"
-                ) from exc
+                raise ImportError("aws-* secret references need boto3: pip install boto3") from exc
             config = Config(
                 connect_timeout=3,
                 read_timeout=10,
@@ -74,5 +72,6 @@ def is_connection_error(exc: BaseException) -> bool:
     except ImportError:  # pragma: no cover
         return False
     return isinstance(
-        exc, EndpointConnectionError | ConnectTimeoutError | ReadTimeoutError | ConnectionClosedError
+        exc,
+        EndpointConnectionError | ConnectTimeoutError | ReadTimeoutError | ConnectionClosedError,
     )

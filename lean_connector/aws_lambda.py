@@ -254,9 +254,7 @@ def refresh_token_handler(event: Any, context: Any, connector: LeanConnector) ->
     if connector.certificate is not None:
         from lean_connector.metrics import emit_metric
 
-        emit_metric(
-            "ClientCertificateDaysToExpiry", connector.certificate.days_left, unit="Count"
-        )
+        emit_metric("ClientCertificateDaysToExpiry", connector.certificate.days_left, unit="Count")
     return {"scope": token.scope, "expires_at": int(token.expires_at)}
 
 
@@ -305,7 +303,9 @@ def _deliver(spec: LeanSpec, event: WebhookEvent) -> None:
     if queue_url:
         from lean_connector.aws_clients import client
 
-        sqs = client("sqs", region=spec.secrets.aws_region, endpoint_url=spec.secrets.aws_endpoint_url)
+        sqs = client(
+            "sqs", region=spec.secrets.aws_region, endpoint_url=spec.secrets.aws_endpoint_url
+        )
         sqs.send_message(QueueUrl=queue_url, MessageBody=event.raw.decode())
 
 
@@ -314,7 +314,9 @@ def _webhook(event: Any, context: Any) -> dict[str, Any]:
 
     spec = get_spec()
     if spec.webhooks is None or not spec.webhooks.secret:
-        raise SpecError("webhook_handler needs webhooks.secret in the spec", field="webhooks.secret")
+        raise SpecError(
+            "webhook_handler needs webhooks.secret in the spec", field="webhooks.secret"
+        )
     raw = _raw_body(event)
     secret = get_resolver().resolve(spec.webhooks.secret, field="webhooks.secret")
     try:
@@ -371,9 +373,10 @@ def sync_handler(event: Any, context: Any, connector: LeanConnector) -> dict[str
     for request in _sync_requests(event):
         days = int(request.get("days") or spec.sync.window_days)
         end = request.get("end_date") or dt.date.today().isoformat()
-        start = request.get("start_date") or (
-            dt.date.fromisoformat(end) - dt.timedelta(days=days)
-        ).isoformat()
+        start = (
+            request.get("start_date")
+            or (dt.date.fromisoformat(end) - dt.timedelta(days=days)).isoformat()
+        )
         manifest = run_sync(
             connector,
             output=spec.sync.output,

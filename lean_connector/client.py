@@ -32,7 +32,6 @@ from lean_connector.spec import AuthMode, Endpoints, LeanSpec, load_spec, resolv
 
 if TYPE_CHECKING:
     from lean_connector.auth import Credential, OAuthCredential
-    from lean_connector.retry import RetryBudget, RetryPolicy
     from lean_connector.secrets import SecretResolver
     from lean_connector.tls import CertificateReport
     from lean_connector.transport import HttpResponse, Transport
@@ -139,7 +138,11 @@ class LeanConnector:
                 )
             client_secret_ref = auth.client_secret
             store = (
-                SecretTokenStore(self._resolver, auth.token_store) if auth.token_store else None
+                SecretTokenStore(
+                    self._resolver, auth.token_store, refresh_margin_s=auth.refresh_margin_s
+                )
+                if auth.token_store
+                else None
             )
             return OAuthCredential(
                 client_id=auth.client_id,
@@ -148,6 +151,8 @@ class LeanConnector:
                 post_form=self._post_form,
                 refresh_margin_s=auth.refresh_margin_s,
                 token_store=store,
+                client_secret_reference=client_secret_ref,
+                refresh_secret=lambda: self._resolver.refresh(client_secret_ref),
             )
         app_token_ref = auth.app_token
         if not app_token_ref:
@@ -315,10 +320,15 @@ class LeanConnector:
     def link_session(
         self,
         app_user_id: str,
-        permissions: list[str] | tuple[str, ...] = ("identity", "accounts", "balance", "transactions"),
+        permissions: list[str] | tuple[str, ...] = (
+            "identity",
+            "accounts",
+            "balance",
+            "transactions",
+        ),
         bank_identifier: str | None = None,
     ) -> dict[str, Any]:
-        """Get-or-create the customer for ``app_user_id`` and return LinkSDK ``connect()`` config."""
+        """Get-or-create the customer of ``app_user_id``; return LinkSDK ``connect()`` config."""
         return link_session_config(self, app_user_id, permissions, bank_identifier)
 
     @staticmethod

@@ -7,6 +7,7 @@ host; a token (OAuth); ``GET /banks/v1/``.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import ssl
 import time
@@ -83,15 +84,15 @@ def _handshake(spec: LeanSpec, connector: LeanConnector) -> Check:
         return Check("TLS handshake", "fail", "the connector has no TLS context")
     started = time.perf_counter()
     try:
-        with socket.create_connection((host, port), timeout=spec.http.connect_timeout_s) as raw:
-            with context.wrap_socket(raw, server_hostname=host) as tls:
-                version = tls.version()
-                # TLS 1.3 servers refuse a client certificate after the handshake: read once.
-                tls.settimeout(0.2)
-                try:
-                    tls.recv(1)
-                except (TimeoutError, ssl.SSLWantReadError):
-                    pass
+        with (
+            socket.create_connection((host, port), timeout=spec.http.connect_timeout_s) as raw,
+            context.wrap_socket(raw, server_hostname=host) as tls,
+        ):
+            version = tls.version()
+            # TLS 1.3 servers refuse a client certificate after the handshake: read once.
+            tls.settimeout(0.2)
+            with contextlib.suppress(TimeoutError, ssl.SSLWantReadError):
+                tls.recv(1)
     except ssl.SSLCertVerificationError as exc:
         return Check(
             "TLS handshake",
@@ -108,7 +109,10 @@ def _handshake(spec: LeanSpec, connector: LeanConnector) -> Check:
         )
     except OSError as exc:
         return Check(
-            "TLS handshake", "fail", f"cannot connect to {host}:{port}: {exc}", "check endpoints.api"
+            "TLS handshake",
+            "fail",
+            f"cannot connect to {host}:{port}: {exc}",
+            "check endpoints.api",
         )
     elapsed = (time.perf_counter() - started) * 1000
     client = "with client certificate" if identity else "server-only"

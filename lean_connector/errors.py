@@ -9,29 +9,29 @@ message names the field or reference involved and says what to do next.
 ::
 
     ConnectorError
-    ├── SpecError                       the spec is wrong (exit code 2 in the CLI)
-    ├── SecretError                     a secret reference could not be resolved
-    │   ├── SecretNotFoundError           the secret, version or JSON key does not exist
-    │   ├── SecretAccessDeniedError       IAM / KMS refused the read
-    │   └── SecretUnavailableError        the store is unreachable and nothing is cached  [retryable]
-    ├── TLSConfigError                  certificate / key / chain unusable (mismatch, expired, ...)
-    ├── AuthError                       credentials rejected or no token could be obtained
-    ├── TransportError                  the request did not get an HTTP answer
-    │   ├── ConnectError                  could not connect (DNS, refused, timeout)         [retryable]
-    │   ├── ReadTimeoutError              connected, no answer in time        [retryable if idempotent]
-    │   ├── ConnectionDroppedError        connection reset mid-request        [retryable if idempotent]
-    │   └── TLSVerificationError          server not trusted or client certificate refused
-    ├── LeanAPIError                    Lean answered with an error body
-    │   ├── LeanBadRequestError           400 INVALID_PARAMETERS / MISSING_PARAMETERS
-    │   ├── LeanUnauthorizedError         401 (e.g. CERTIFICATE_TOKEN_MISMATCH)
-    │   ├── LeanForbiddenError            403 INVALID_CERTIFICATE / *_ACCESS_LEVEL
-    │   ├── LeanNotFoundError             404 UNKNOWN_ENTITY
-    │   ├── LeanConflictError             409 CUSTOMER_ALREADY_EXISTS
-    │   ├── LeanRateLimitError            429 RATE_LIMIT_EXCEEDED                     [retryable]
-    │   └── LeanServerError               5xx                       [retryable: 502/503/504; 500 if idempotent]
-    ├── InvalidRequestError             the arguments of a connector call are invalid (also a ValueError)
-    ├── ResultsPendingError             a data call stayed PENDING past the deadline
-    └── WebhookVerificationError        a webhook signature is missing or wrong
+    ├── SpecError                    the spec is wrong (exit code 2 in the CLI)
+    ├── SecretError                  a secret reference could not be resolved
+    │   ├── SecretNotFoundError        the secret, version or JSON key does not exist
+    │   ├── SecretAccessDeniedError    IAM / KMS refused the read
+    │   └── SecretUnavailableError     store unreachable, nothing cached          [retryable]
+    ├── TLSConfigError               certificate / key / chain unusable (mismatch, expired)
+    ├── AuthError                    credentials rejected or no token could be obtained
+    ├── TransportError               the request did not get an HTTP answer
+    │   ├── ConnectError               could not connect (DNS, refused, timeout)  [retryable]
+    │   ├── ReadTimeoutError           connected, no answer in time   [retryable if idempotent]
+    │   ├── ConnectionDroppedError     reset mid-request              [retryable if idempotent]
+    │   └── TLSVerificationError       server not trusted or client certificate refused
+    ├── LeanAPIError                 Lean answered with an error body
+    │   ├── LeanBadRequestError        400 INVALID_PARAMETERS / MISSING_PARAMETERS
+    │   ├── LeanUnauthorizedError      401 (e.g. CERTIFICATE_TOKEN_MISMATCH)
+    │   ├── LeanForbiddenError         403 INVALID_CERTIFICATE / *_ACCESS_LEVEL
+    │   ├── LeanNotFoundError          404 UNKNOWN_ENTITY
+    │   ├── LeanConflictError          409 CUSTOMER_ALREADY_EXISTS
+    │   ├── LeanRateLimitError         429 RATE_LIMIT_EXCEEDED                    [retryable]
+    │   └── LeanServerError            5xx              [502/503/504; 500 if idempotent]
+    ├── InvalidRequestError          bad arguments to a connector call (also a ValueError)
+    ├── ResultsPendingError          a data call stayed PENDING past the deadline
+    └── WebhookVerificationError     a webhook signature is missing or wrong
 """
 
 from __future__ import annotations
@@ -267,11 +267,7 @@ _BY_STATUS: Mapping[int, type[LeanAPIError]] = {
 
 def lean_api_error(http_status: int, **kwargs: Any) -> LeanAPIError:
     """Build the most specific :class:`LeanAPIError` subclass for ``http_status``."""
-    cls: type[LeanAPIError]
-    if http_status >= 500:
-        cls = LeanServerError
-    else:
-        cls = _BY_STATUS.get(http_status, LeanAPIError)
+    cls = LeanServerError if http_status >= 500 else _BY_STATUS.get(http_status, LeanAPIError)
     return cls(http_status=http_status, **kwargs)
 
 

@@ -123,14 +123,15 @@ class Customers(_Resource):
         except LeanConflictError:
             return self.get_by_app_user_id(app_user_id)
 
-    def list(self, *, page_size: int = DEFAULT_PAGE_SIZE) -> Iterator[dict[str, Any]]:
-        """Every customer, fetched page by page as the iterator is consumed."""
-        return self._pages("/customers/v1/", page_size=page_size)
-
     def entities(self, customer_id: str) -> list[dict[str, Any]]:
         """The entities (bank connections) of a customer."""
         body = self._get(f"/customers/v1/{_segment(customer_id, 'customer_id')}/entities")
         return _items(body) if not isinstance(body, list) else body
+
+    # Defined last: inside the class body, the name ``list`` would shadow the builtin.
+    def list(self, *, page_size: int = DEFAULT_PAGE_SIZE) -> Iterator[dict[str, Any]]:
+        """Every customer, fetched page by page as the iterator is consumed."""
+        return self._pages("/customers/v1/", page_size=page_size)
 
 
 class Data(_Resource):
