@@ -103,16 +103,13 @@ class LeanSandbox:
         self._workdir = Path(tempfile.mkdtemp(prefix="lean-sandbox-"))
         try:
             self._write_client_files(self._workdir)
-            cert = _write_private(self._workdir / "server_cert.pem", self.bundle.server.cert_pem)
-            key = _write_private(self._workdir / "server_key.pem", self.bundle.server.key_pem)
-            try:
-                mtls_context = server_ssl_context(
-                    str(cert), str(key), client_ca_pem=self.bundle.root.cert_pem
-                )
-                api_context = server_ssl_context(str(cert), str(key), client_ca_pem=None)
-            finally:
-                key.unlink()
-                cert.unlink()
+            identity = self.bundle.server
+            mtls_context = server_ssl_context(
+                identity.cert_pem, identity.key_pem, client_ca_pem=self.bundle.root.cert_pem
+            )
+            api_context = server_ssl_context(
+                identity.cert_pem, identity.key_pem, client_ca_pem=None
+            )
             api = self._api()
             for name, context in (("mtls", mtls_context), ("api", api_context)):
                 self._servers[name] = SandboxHTTPServer(

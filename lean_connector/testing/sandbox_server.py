@@ -15,6 +15,7 @@ import socket
 import socketserver
 import ssl
 import struct
+import tempfile
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -41,13 +42,35 @@ _STATUS_CODES = {
 }
 
 
+def _load_identity(context: ssl.SSLContext, cert_pem: bytes, key_pem: bytes) -> None:
+    # From memory where the OS allows (memfd), else a 0600 file in a 0700 temp dir unlinked
+    # at once: even test keys are not left lying on disk.
+    if hasattr(os, "memfd_create"):
+        descriptor = os.memfd_create("lean-sandbox-server", os.MFD_CLOEXEC)
+        try:
+            os.write(descriptor, cert_pem + key_pem)
+            context.load_cert_chain(f"/proc/self/fd/{descriptor}")
+        finally:
+            os.close(descriptor)
+        return
+    with tempfile.TemporaryDirectory(prefix="lean-sandbox-") as directory:
+        path = os.path.join(directory, "server.pem")
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(cert_pem + key_pem)
+        try:
+            context.load_cert_chain(path)
+        finally:
+            os.unlink(path)
+
+
 def server_ssl_context(
-    cert_pem_path: str, key_pem_path: str, *, client_ca_pem: bytes | None
+    cert_pem: bytes, key_pem: bytes, *, client_ca_pem: bytes | None
 ) -> ssl.SSLContext:
     """TLS >= 1.2; with ``client_ca_pem`` a client certificate chaining to it is REQUIRED."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
-    context.load_cert_chain(cert_pem_path, key_pem_path)
+    _load_identity(context, cert_pem, key_pem)
     if client_ca_pem is not None:
         context.verify_mode = ssl.CERT_REQUIRED
         context.load_verify_locations(cadata=client_ca_pem.decode("ascii"))
