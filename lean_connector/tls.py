@@ -115,10 +115,12 @@ def _load_private_key(key_pem: bytes, password: bytes | None) -> tuple[Any, byte
         # A password for a key that is not encrypted is harmless: use the key as it is.
         return serialization.load_pem_private_key(key_pem, password=None), None
     except ValueError as exc:
-        if password is not None and "ncorrect password" in str(exc):
+        # A wrong password can also decrypt to garbage that fails to parse (when the
+        # padding happens to check out), so any failure on an encrypted key counts.
+        if password is not None and b"ENCRYPTED" in key_pem:
             raise TLSConfigError(
                 "mtls.private_key_password does not decrypt mtls.private_key: check that "
-                "the password belongs to this key"
+                "the password belongs to this key (and that the key PEM is complete)"
             ) from exc
         raise TLSConfigError(
             "mtls.private_key could not be read as a private key: check the secret holds "

@@ -225,6 +225,17 @@ def test_encrypted_key_with_wrong_password(bundle: CertBundle) -> None:
     assert "wrong-pass" not in str(caught.value)
 
 
+def test_every_wrong_password_gets_the_same_message(bundle: CertBundle) -> None:
+    # About 1 wrong password in 256 passes the padding check and fails later, in parsing.
+    encrypted = private_key_pem(bundle.client.key, b"s3cret-pass")
+    messages = set()
+    for n in range(600):
+        with pytest.raises(TLSConfigError) as caught:
+            load_client_identity(bundle.client.cert_pem, encrypted, password=f"wrong-{n}".encode())
+        messages.add(str(caught.value).split(":")[0])
+    assert messages == {"mtls.private_key_password does not decrypt mtls.private_key"}
+
+
 def test_encrypted_key_with_password_loads_and_keeps_it_encrypted(bundle: CertBundle) -> None:
     encrypted = private_key_pem(bundle.client.key, b"s3cret-pass")
     identity = load_client_identity(bundle.client.cert_pem, encrypted, password=b"s3cret-pass")
