@@ -141,12 +141,58 @@ def _add_secrets_arguments(parser: argparse.ArgumentParser) -> None:
     check.set_defaults(handler=cmd_secrets_check)
 
 
+def _lazy_arguments(target: str) -> Callable[[argparse.ArgumentParser], None]:
+    """An add_arguments callable imported from ``"module:function"`` when the parser is built."""
+
+    def add(parser: argparse.ArgumentParser) -> None:
+        module_name, _, function_name = target.partition(":")
+        getattr(importlib.import_module(module_name), function_name)(parser)
+
+    return add
+
+
 # The command table. Others add rows here (doctor, token, request, link-session, sync,
 # sandbox); a string handler "module:function" is imported only when that command runs.
 COMMANDS: list[Command] = [
     Command("validate", "check the spec and print it (secrets as references)", cmd_validate),
     Command("schema", "print the JSON Schema of the spec", cmd_schema),
     Command("secrets", "secret references: `secrets check`", "", _add_secrets_arguments),
+    Command(
+        "doctor",
+        "check secrets, certificate, TLS, token and one API call",
+        "lean_connector.commands:cmd_doctor",
+        _lazy_arguments("lean_connector.commands:add_doctor_arguments"),
+    ),
+    Command(
+        "token",
+        "get an api or customer token (value only with --show)",
+        "lean_connector.commands:cmd_token",
+        _lazy_arguments("lean_connector.commands:add_token_arguments"),
+    ),
+    Command(
+        "request",
+        "send one API call: request METHOD PATH [--data JSON]",
+        "lean_connector.commands:cmd_request",
+        _lazy_arguments("lean_connector.commands:add_request_arguments"),
+    ),
+    Command(
+        "link-session",
+        "print the LinkSDK connect() config for an end user",
+        "lean_connector.commands:cmd_link_session",
+        _lazy_arguments("lean_connector.commands:add_link_session_arguments"),
+    ),
+    Command(
+        "sync",
+        "fetch accounts, balances and transactions to JSON Lines (dir or s3://)",
+        "lean_connector.sync:cmd_sync",
+        _lazy_arguments("lean_connector.sync:add_sync_arguments"),
+    ),
+    Command(
+        "sandbox",
+        "run the local Lean sandbox (mTLS + OAuth) for tests and demos",
+        "lean_connector.commands:cmd_sandbox",
+        _lazy_arguments("lean_connector.commands:add_sandbox_arguments"),
+    ),
 ]
 
 # `--spec` on each subcommand too; SUPPRESS keeps an absent one from erasing the global one.
