@@ -24,6 +24,7 @@ from lean_connector.errors import (
     TransportError,
 )
 from lean_connector.testing.certs import CertBundle, make_bundle, private_key_pem
+from lean_connector.testing.sandbox import LeanSandbox
 from lean_connector.tls import ClientIdentity, build_ssl_context, load_client_identity
 from lean_connector.transport import Transport
 from tests.support.moto_process import free_port
@@ -422,3 +423,40 @@ def test_reset_during_the_handshake_points_at_the_client_certificate(
         assert "mtls.certificate" in str(caught.value)
     finally:
         listener.close()
+
+
+# --- against the shared local Lean sandbox --------------------------------------------
+
+
+def _sandbox_transport(sandbox: LeanSandbox) -> Transport:
+    identity = load_client_identity(
+        sandbox.bundle.client.cert_pem,
+        sandbox.bundle.client.key_pem,
+        ca_chain_pem=sandbox.bundle.ca_chain_pem,
+    )
+    return make_transport(identity, sandbox.bundle.ca_chain_pem)
+
+
+def test_sandbox_sees_one_handshake_for_fifty_pooled_calls(lean_sandbox: LeanSandbox) -> None:
+    transport = _sandbox_transport(lean_sandbox)
+    headers = {"lean-app-token": lean_sandbox.app_token}
+    for _ in range(50):
+        response = transport.send("GET", f"{lean_sandbox.mtls_url}/banks/v1/", headers=headers)
+        assert response.status == 200
+    assert transport.handshakes == 1
+    assert lean_sandbox.counters.handshakes["mtls"] == 1
+    transport.close()
+
+
+def test_sandbox_reset_on_a_post_may_have_been_applied(lean_sandbox: LeanSandbox) -> None:
+    transport = _sandbox_transport(lean_sandbox)
+    headers = {"lean-app-token": lean_sandbox.app_token}
+    lean_sandbox.faults.reset_connections(1, method="POST")
+    with pytest.raises(ConnectionDroppedError, match="may have been applied by Lean"):
+        transport.send(
+            "POST",
+            f"{lean_sandbox.mtls_url}/customers/v1/",
+            headers=headers,
+            json={"app_user_id": "t-1"},
+        )
+    transport.close()
