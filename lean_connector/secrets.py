@@ -1,11 +1,11 @@
 """Secret references: parse them, resolve them (Secrets Manager, SSM, env, file), cache them.
 
 Forms: ``aws-sm://<name or ARN>[#json.key][?stage=<stage>|version=<id>]``,
-``aws-ssm://<parameter name>[#json.key]``, ``env://VAR``, ``file:///abs/path``; anything
-else is a literal. The cache is keyed by the secret (scheme, name, stage, version), not by
-the reference, because several spec fields usually name keys of one JSON secret and must
-cost one GetSecretValue, not one each (price, and the store's throttling limits). JSON keys
-are extracted locally. Values never appear in a repr, a message or a log line.
+``aws-ssm://<parameter name>``, ``env://VAR``, ``file:///abs/path`` (``#json.key`` on any of
+them); anything else is a literal. The cache is keyed by the secret (scheme, name, stage,
+version), not by the reference, because several spec fields usually name keys of one JSON
+secret and must cost one GetSecretValue, not one each (price, and the store's throttling
+limits). JSON keys are extracted locally. Values never appear in a repr, a message or a log line.
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ _BASE64_PEM_PREFIX = b"LS0tLS1CRUdJTi"  # base64 of "-----BEGIN"
 # store again, so a store outage does not add a timeout to every call.
 _RETRY_AFTER_FAILURE_S = 30.0
 
+# AWS error codes (and botocore exception names) by what the user has to do about them.
 _NOT_FOUND_CODES = {"ResourceNotFoundException", "ParameterNotFound", "ParameterVersionNotFound"}
 _DENIED_CODES = {
     "AccessDeniedException",
