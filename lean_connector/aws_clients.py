@@ -8,6 +8,7 @@ for. Clients are cached per (service, region, endpoint) because creating one cos
 
 from __future__ import annotations
 
+import sys
 import threading
 from typing import Any
 
@@ -47,8 +48,10 @@ def client(service: str, *, region: str | None = None, endpoint_url: str | None 
 
 
 def is_aws_client_error(exc: BaseException) -> bool:
-    """True for botocore's ClientError (AWS answered with an error code)."""
-    return type(exc).__name__ == "ClientError" and hasattr(exc, "response")
+    """True for botocore's ClientError and its generated subclasses (AWS answered a code)."""
+    # botocore is loaded whenever such an error exists, so this never imports it itself.
+    client_error = getattr(sys.modules.get("botocore.exceptions"), "ClientError", None)
+    return client_error is not None and isinstance(exc, client_error)
 
 
 def error_code(exc: BaseException) -> str | None:
