@@ -231,14 +231,6 @@ def _raw_body(event: Mapping[str, Any]) -> bytes:
     return body.encode() if isinstance(body, str) else bytes(body)
 
 
-def _header(event: Mapping[str, Any], name: str) -> str | None:
-    headers = event.get("headers") or {}
-    for key, value in headers.items():
-        if key.lower() == name:
-            return str(value)
-    return None
-
-
 @lean_handler
 def refresh_token_handler(event: Any, context: Any, connector: LeanConnector) -> dict[str, Any]:
     """Scheduled: fetch a fresh api token and write it, with its expiry, to auth.token_store.
@@ -320,7 +312,9 @@ def _webhook(event: Any, context: Any) -> dict[str, Any]:
     raw = _raw_body(event)
     secret = get_resolver().resolve(spec.webhooks.secret, field="webhooks.secret")
     try:
-        webhooks.verify(raw, _header(event, "lean-signature"), secret.reveal_bytes())
+        webhooks.verify(
+            raw, webhooks.find_signature_header(event.get("headers")), secret.reveal_bytes()
+        )
     except WebhookVerificationError as exc:
         log.warning("webhook.rejected", reason=exc.message)
         return http_response(401, {"error": "invalid signature", "message": exc.message})
@@ -362,20 +356,17 @@ def sync_handler(event: Any, context: Any, connector: LeanConnector) -> dict[str
     Event keys (all optional): ``customers`` (list of customer ids), ``start_date``,
     ``end_date``, ``days``, ``run_id``. Raises when an entity failed, so Lambda retries.
     """
-    import datetime as dt
-
-    from lean_connector.sync import run_sync
+    from lean_connector.sync import resolve_window, run_sync
 
     spec = connector.spec
     if not spec.sync.output:
         raise SpecError("sync_handler needs sync.output (LEAN_SYNC__OUTPUT)", field="sync.output")
     summaries = []
     for request in _sync_requests(event):
-        days = int(request.get("days") or spec.sync.window_days)
-        end = request.get("end_date") or dt.date.today().isoformat()
-        start = (
-            request.get("start_date")
-            or (dt.date.fromisoformat(end) - dt.timedelta(days=days)).isoformat()
+        start, end = resolve_window(
+            request.get("start_date"),
+            request.get("end_date"),
+            days=int(request.get("days") or spec.sync.window_days),
         )
         manifest = run_sync(
             connector,
