@@ -172,15 +172,20 @@ class Data(_Resource):
         account_id: str,
         *,
         entity_id: str,
-        start_date: str | None = None,
-        end_date: str | None = None,
+        start_date: str,
+        end_date: str,
         page_size: int = DEFAULT_PAGE_SIZE,
     ) -> Iterator[dict[str, Any]]:
         """Transactions between ``start_date`` and ``end_date`` (``YYYY-MM-DD``, inclusive)."""
-        params: dict[str, Any] = {"entity_id": _segment(entity_id, "entity_id")}
-        for name, value in (("start_date", start_date), ("end_date", end_date)):
-            if value is not None:
-                params[name] = _iso_date(value, name)
+        params: dict[str, Any] = {
+            "entity_id": _segment(entity_id, "entity_id"),
+            "start_date": _iso_date(start_date, "start_date"),
+            "end_date": _iso_date(end_date, "end_date"),
+        }
+        if params["start_date"] > params["end_date"]:
+            raise InvalidRequestError(
+                f"start_date {start_date} is after end_date {end_date}: swap them"
+            )
         path = f"/data/v2/accounts/{_segment(account_id, 'account_id')}/transactions"
         return self._pages(path, params, page_size=page_size)
 
