@@ -248,6 +248,9 @@ class InMemoryDedupeStore:
             return len(self._expiry)
 
 
+_ACCESS_DENIED_CODES = frozenset(
+    {"AccessDeniedException", "AccessDenied", "UnrecognizedClientException"}
+)
 _THROTTLING_CODES = frozenset(
     {
         "ProvisionedThroughputExceededException",
@@ -314,29 +317,42 @@ class DynamoDBDedupeStore:
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except Exception as exc:
-            if aws_clients.error_code(exc) == "ConditionalCheckFailedException":
+            code = aws_clients.error_code(exc)
+            if code == "ConditionalCheckFailedException":
                 existing = getattr(exc, "response", {}).get("Item") or {}
                 return bool(existing.get("claim_id", {}).get("S") == claim_id)
-            if not (aws_clients.is_aws_client_error(exc) or aws_clients.is_connection_error(exc)):
+            if code is None and not _is_botocore_error(exc):
                 raise
             raise _dynamodb_error(exc, self.table_name, self.region) from exc
         return True
 
 
+def _is_botocore_error(exc: BaseException) -> bool:
+    # By name: botocore is imported only in aws_clients.py, and only when AWS is used.
+    return any(cls.__name__ == "BotoCoreError" for cls in type(exc).__mro__)
+
+
 def _dynamodb_error(exc: BaseException, table: str, region: str) -> ConnectorError:
     """Translate a botocore error from PutItem on the dedupe table into a ConnectorError."""
     code = aws_clients.error_code(exc)
-    response = getattr(exc, "response", {})
-    aws_message = str(response.get("Error", {}).get("Message", "")) if response else ""
+    response = getattr(exc, "response", None) or {}
+    aws_message = str(response.get("Error", {}).get("Message", ""))
+    http_status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
     retryable = False
-    if code is None:
+    if code is None and aws_clients.is_connection_error(exc):
         retryable = True
         text = (
             f"cannot reach DynamoDB in {region} to record the webhook event_id in table "
             f"{table!r}: {type(exc).__name__}; answer non-200 so Lean redelivers, and check "
             "the network route (VPC endpoint or NAT) to DynamoDB"
         )
-    elif code in ("AccessDeniedException", "UnrecognizedClientException"):
+    elif code is None:
+        text = (
+            f"DynamoDB PutItem on table {table!r} in {region} could not be sent "
+            f"({type(exc).__name__}: {exc}): check the AWS credentials and region of the "
+            "role this runs as"
+        )
+    elif code in _ACCESS_DENIED_CODES or http_status == 403:
         text = (
             f"DynamoDB refused PutItem on table {table!r} in {region}: grant the role "
             f"dynamodb:PutItem on arn:aws:dynamodb:{region}:<account>:table/{table}"
