@@ -126,80 +126,82 @@ def test_an_unknown_entity_is_recorded_and_the_rest_finish(
     assert manifest.counts == expected_rows(lean_sandbox, others)
 
 
-_CHILD = """
-import json, sys
-from lean_connector.client import LeanConnector
-from lean_connector.sync import run_sync
-job = json.loads(sys.argv[1])
-with LeanConnector.from_spec(**job.pop("spec")) as connector:
-    run_sync(connector, progress=False, **job)
-"""
+def cli_args(spec: Path, *argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="lean-connector sync")
+    parser.add_argument("--spec")
+    add_sync_arguments(parser)
+    return parser.parse_args(["--spec", str(spec), *argv])
+
+
+@pytest.fixture
+def spec_file(lean_sandbox: LeanSandbox, tmp_path: Path) -> Path:
+    return lean_sandbox.write_bundle(tmp_path / "bundle")["spec-app-token"]
 
 
 def test_killed_mid_run_then_resumed_has_no_duplicate_rows(
-    lean_sandbox: LeanSandbox, tmp_path: Path
+    lean_sandbox: LeanSandbox, spec_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     seeded = lean_sandbox.seed_customers(4, 3, 1, 6)
     total = len(seeded.entity_ids)
-    job: dict[str, Any] = {
-        "spec": lean_sandbox.spec_overrides("app_token"),
-        "output": str(tmp_path),
-        "customers": list(seeded.customer_ids),
-        "start_date": START,
-        "end_date": END,
-        "workers": 2,
-        "run_id": "crash",
-    }
+    customers = [arg for c in seeded.customer_ids for arg in ("--customer", c)]
+    out = tmp_path / "out"
+    argv = ["--output", str(out), "--run-id", "crash", "--start-date", START, "--end-date", END]
+    argv += customers
     lean_sandbox.faults.latency_s = 0.1  # slow enough to kill it between entities
-    run = tmp_path / "crash"
-    child = subprocess.Popen(
-        [sys.executable, "-c", _CHILD, json.dumps(job)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        cwd=Path(__file__).resolve().parents[2],
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while len(list(run.glob("entity=*/_done"))) < 3:
-            assert child.poll() is None, child.stderr.read() if child.stderr else ""
-            assert time.monotonic() < deadline, "the child finished no entity in 60 s"
-            time.sleep(0.01)
-        os.kill(child.pid, signal.SIGKILL)
-    finally:
-        child.kill()
-        child.wait()
-        if child.stderr:
-            child.stderr.close()
+    run = out / "crash"
+    child_log = tmp_path / "child.log"
+    with child_log.open("wb") as log_file:
+        child = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "lean_connector",
+                "sync",
+                "--spec",
+                str(spec_file),
+                "--workers",
+                "2",
+                *argv,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=log_file,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while len(list(run.glob("entity=*/_done"))) < 3:
+                assert child.poll() is None, child_log.read_text()
+                assert time.monotonic() < deadline, "the child finished no entity in 60 s"
+                time.sleep(0.01)
+            os.kill(child.pid, signal.SIGKILL)
+        finally:
+            child.kill()
+            child.wait()
+    assert child.returncode == -signal.SIGKILL
     done_at_kill = len(list(run.glob("entity=*/_done")))
     assert 3 <= done_at_kill < total, "the crash must leave work undone"
     assert json.loads((run / "manifest.json").read_text())["status"] == "running"
 
     lean_sandbox.faults.latency_s = 0
     lean_sandbox.counters.reset()
-    with LeanConnector.from_spec(**lean_sandbox.spec_overrides("app_token")) as connector:
-        manifest = run_sync(
-            connector, progress=False, **{k: v for k, v in job.items() if k != "spec"}
-        )
+    assert cmd_sync(cli_args(spec_file, "--workers", "3", *argv)) == 0
+    summary = json.loads(capsys.readouterr().out)
 
-    assert (manifest.skipped, manifest.ok, manifest.failed) == (
-        done_at_kill,
-        total - done_at_kill,
-        0,
-    )
-    assert manifest.attempt == 2
+    assert summary["entities_skipped"] == done_at_kill
+    assert summary["entities_ok"] == total - done_at_kill
+    assert summary["entities_failed"] == 0
     expected = expected_rows(lean_sandbox, list(seeded.entity_ids))
-    assert manifest.counts == expected
+    assert summary["counts"] == expected
     transactions = rows_on_disk(run, "transactions")
     assert len(transactions) == expected["transactions"]
     assert len({t["transaction_id"] for t in transactions}) == len(transactions)
     assert len(rows_on_disk(run, "accounts")) == expected["accounts"]
     # Only the unfinished entities were fetched again.
-    fetched = lean_sandbox.counters.calls[("GET", "/data/v2/accounts")]
-    assert fetched == total - done_at_kill
+    assert lean_sandbox.counters.calls[("GET", "/data/v2/accounts")] == total - done_at_kill
     assert not [p for p in run.rglob(".*") if p.is_file()], "temp files left behind"
     written = json.loads((run / "manifest.json").read_text())
     assert written["entities"]["skipped_already_done"] == done_at_kill
-    assert written["status"] == "complete"
+    assert (written["status"], written["attempt"]) == ("complete", 2)
 
 
 @pytest.fixture
@@ -256,18 +258,6 @@ def test_missing_s3_bucket_fails_before_any_call_to_lean(
     assert "create it or fix sync.output" in str(raised.value)
     assert sum(lean_sandbox.counters.calls.values()) == 0
     assert sum(lean_sandbox.counters.token_requests.values()) == 0
-
-
-def cli_args(spec: Path, *argv: str) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="lean-connector sync")
-    parser.add_argument("--spec")
-    add_sync_arguments(parser)
-    return parser.parse_args(["--spec", str(spec), *argv])
-
-
-@pytest.fixture
-def spec_file(lean_sandbox: LeanSandbox, tmp_path: Path) -> Path:
-    return lean_sandbox.write_bundle(tmp_path / "bundle")["spec-app-token"]
 
 
 def test_cli_prints_the_summary_and_exits_1_when_an_entity_failed(
