@@ -166,7 +166,7 @@ class _SyncRun:
             elif error is not None:
                 self._failed(error, entity_id, customer_id)
             else:
-                self._done(future.result(), entity_id)
+                self._done(future.result())
         self.progress.update(self.manifest, len(self.seen))
 
     def _schedule(self, pool: ThreadPoolExecutor, entity_id: str, customer_id: str | None) -> None:
@@ -229,7 +229,7 @@ class _SyncRun:
         )
         return writer.counts
 
-    def _done(self, counts: dict[str, int], entity_id: str) -> None:
+    def _done(self, counts: dict[str, int]) -> None:
         self.manifest.ok += 1
         self.counts.update(counts)
 

@@ -24,6 +24,7 @@ import pytest
 from lean_connector.aws_clients import client as aws_client
 from lean_connector.client import LeanConnector
 from lean_connector.errors import ConnectorError
+from lean_connector.logs import capture_logs
 from lean_connector.sync import add_sync_arguments, cmd_sync, run_sync
 from lean_connector.testing.sandbox import LeanSandbox, SeededData
 
@@ -68,8 +69,9 @@ def sync(connector: LeanConnector, output: str, seeded: SeededData, **kwargs: An
 def test_full_run_writes_what_the_sandbox_holds(
     lean_sandbox: LeanSandbox, connector: LeanConnector, tmp_path: Path
 ) -> None:
-    seeded = lean_sandbox.seed_customers(3, 2, 2, 12)
-    manifest = sync(connector, str(tmp_path), seeded, workers=4, run_id="full")
+    seeded = lean_sandbox.seed_customers(3, 2, 2, 70)  # > 50: transactions span two pages
+    with capture_logs() as events:
+        manifest = sync(connector, str(tmp_path), seeded, workers=4, run_id="full")
 
     expected = expected_rows(lean_sandbox, list(seeded.entity_ids))
     assert expected["transactions"] > 0
@@ -86,6 +88,13 @@ def test_full_run_writes_what_the_sandbox_holds(
     assert written["status"] == "complete"
     assert written["window"] == {"start_date": START, "end_date": END}
     assert written["counts"] == expected
+    assert lean_sandbox.counters.calls[("GET", "/data/v2/accounts/{id}/transactions")] > 12
+    names = [e["event"] for e in events]
+    assert names.count("sync.entity_done") == 6
+    assert names[-1] == "sync.finished"
+    # Nothing secret in the output or the logs (the app token doubles as client id here).
+    everything = "".join(p.read_text() for p in run.rglob("*") if p.is_file()) + str(events)
+    assert lean_sandbox.app_token not in everything
 
 
 def test_without_customers_every_customer_is_synced_page_by_page(
