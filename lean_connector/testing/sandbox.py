@@ -209,6 +209,10 @@ class LeanSandbox:
         """Base URL of the OAuth server; the token endpoint is ``{auth_url}/oauth2/token``."""
         return self._url("api")
 
+    def sign_jwt(self, claims: dict[str, Any]) -> str:
+        """Sign arbitrary claims with the sandbox's key (tests of expired or foreign tokens)."""
+        return self._signer.sign(claims)
+
     @property
     def jwt_public_key_pem(self) -> bytes:
         """The RSA public key that verifies the sandbox's access tokens."""

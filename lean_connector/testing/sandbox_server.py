@@ -202,12 +202,25 @@ class SandboxHTTPServer(ThreadingHTTPServer):
                 request.do_handshake()
             except (OSError, ValueError):
                 self.counters.record_handshake(self.listener_name, ok=False)
-                self.shutdown_request(request)
+                self._close_refused(request)
                 return
             self.counters.record_handshake(self.listener_name, ok=True)
             super().process_request_thread(request, client_address)
         finally:
             self.forget(request)
+
+    @staticmethod
+    def _close_refused(connection: socket.socket) -> None:
+        # With TLS 1.3 the client has already sent its request when we refuse its certificate.
+        # Closing with that request unread would send RST, which can destroy our alert before
+        # the client reads it; FIN, then draining until the client closes, lets it see
+        # "certificate required" / "unknown ca" instead of a bare EOF.
+        with contextlib.suppress(OSError):
+            socket.socket.shutdown(connection, socket.SHUT_WR)
+            connection.settimeout(2.0)
+            while socket.socket.recv(connection, 65536):
+                pass
+        connection.close()
 
     def forget(self, connection: socket.socket) -> None:
         """Stop tracking a connection (it is closed or about to be)."""
