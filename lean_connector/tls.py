@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import importlib
 import os
 import ssl
 import tempfile
@@ -69,11 +68,12 @@ class ClientIdentity:
 
 
 def _emit_days_to_expiry(days_left: int) -> None:
-    # metrics.py is written in parallel with this module: skip the metric until it exists.
-    try:
-        emit_metric = importlib.import_module("lean_connector.metrics").emit_metric
-    except (ImportError, AttributeError):
+    # Only on Lambda, where stdout lines in EMF become metrics; elsewhere stdout belongs to
+    # the CLI's JSON results and the expiry is in the tls.certificate_checked log event.
+    if not os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
         return
+    from lean_connector.metrics import emit_metric
+
     emit_metric("ClientCertificateDaysToExpiry", days_left, unit="Count")
 
 

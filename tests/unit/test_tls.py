@@ -272,10 +272,10 @@ def test_certificate_with_29_days_left_logs_a_warning(bundle: CertBundle, events
     assert [(e["level"], e["days_left"]) for e in checked] == [("warning", 29)]
 
 
-def test_days_to_expiry_metric_is_emitted(
-    bundle: CertBundle, capsys: pytest.CaptureFixture[str]
+def test_days_to_expiry_metric_is_emitted_on_lambda(
+    bundle: CertBundle, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pytest.importorskip("lean_connector.metrics", reason="metrics.py is not committed yet")
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "lean-refresher")
     load_client_identity(bundle.client.cert_pem, bundle.client.key_pem)
     lines = [
         line
@@ -284,6 +284,16 @@ def test_days_to_expiry_metric_is_emitted(
     ]
     assert len(lines) == 1
     assert '"LeanConnector"' in lines[0]
+    assert '"FunctionName":"lean-refresher"' in lines[0].replace(" ", "")
+
+
+def test_no_metric_on_stdout_off_lambda(
+    bundle: CertBundle, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # stdout carries the CLI's JSON results: a metric line there would corrupt them.
+    monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME", raising=False)
+    load_client_identity(bundle.client.cert_pem, bundle.client.key_pem)
+    assert capsys.readouterr().out == ""
 
 
 # --- build_ssl_context ----------------------------------------------------------------
