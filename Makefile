@@ -30,7 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 demo: $(STAMP)
-	$(BIN)/python -m bench.demo 2>/dev/null || echo "make demo: the sync job does not exist yet (see issue 'Lambda handlers, webhooks and the batch sync job')."
+	$(BIN)/python scripts/demo.py
 
 package: $(STAMP)
 	$(BIN)/python scripts/package_lambda.py
