@@ -232,6 +232,9 @@ def test_s3_output_lands_in_the_bucket_and_resumes(
     assert first.location == "s3://lean-sync/exports/daily/s3run"
     assert (first.ok, first.failed) == (3, 1)
 
+    # A crash between two puts of an entity leaves objects without a _done marker.
+    half_done = f"exports/daily/s3run/entity={seeded.entity_ids[0]}/accounts.jsonl"
+    s3.put_object(Bucket="lean-sync", Key=half_done, Body=b'{"stale": true}\n')
     lean_sandbox.faults.reset()
     second = sync(s3_connector, "s3://lean-sync/exports/daily/", seeded, run_id="s3run")
     assert (second.ok, second.skipped, second.failed) == (1, 3, 0)
@@ -248,6 +251,9 @@ def test_s3_output_lands_in_the_bucket_and_resumes(
     expected = expected_rows(lean_sandbox, list(seeded.entity_ids))
     assert len(transactions) == expected["transactions"] == second.counts["transactions"]
     assert len({t["transaction_id"] for t in transactions}) == len(transactions)
+    rewritten = s3.get_object(Bucket="lean-sync", Key=half_done)["Body"].read().decode()
+    assert "stale" not in rewritten
+    assert len(rewritten.splitlines()) == len(lean_sandbox.data.accounts(seeded.entity_ids[0]))
     manifest = json.loads(
         s3.get_object(Bucket="lean-sync", Key="exports/daily/s3run/manifest.json")["Body"].read()
     )
