@@ -17,19 +17,13 @@ from typing import Any
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCH_DIR / "results"
-# Modules in bench/ that are not benchmarks: `make demo` runs bench.demo on its own.
-NOT_BENCHMARKS = frozenset({"demo"})
 
 Benchmark = Callable[[Path], dict[str, Any]]
 
 
 def discover(names: Sequence[str] = ()) -> dict[str, Benchmark]:
     """Benchmark name -> its ``run``, in file-name order; ``names`` selects some."""
-    available = sorted(
-        p.stem
-        for p in BENCH_DIR.glob("*.py")
-        if not p.stem.startswith("_") and p.stem not in NOT_BENCHMARKS
-    )
+    available = sorted(p.stem for p in BENCH_DIR.glob("*.py") if not p.stem.startswith("_"))
     unknown = sorted(set(names) - set(available))
     if unknown:
         raise SystemExit(f"python -m bench: no benchmark {unknown}; available: {available}")
