@@ -318,7 +318,11 @@ def _webhook(event: Any, context: Any) -> dict[str, Any]:
     except WebhookVerificationError as exc:
         log.warning("webhook.rejected", reason=exc.message)
         return http_response(401, {"error": "invalid signature", "message": exc.message})
-    parsed = webhooks.parse_event(raw)
+    try:
+        parsed = webhooks.parse_event(raw)
+    except WebhookVerificationError as exc:  # signed by Lean's secret, yet not an event
+        log.warning("webhook.malformed", reason=exc.message)
+        return http_response(400, {"error": "malformed event", "message": exc.message})
     if not _dedupe_store(spec).first_time(parsed.event_id):
         log.info("webhook.duplicate", event_id=parsed.event_id, type=parsed.type)
         return http_response(200, {"received": True, "duplicate": True})

@@ -314,6 +314,9 @@ def _wants_json(fmt: str, stream: IO[str] | None) -> bool:
 _processors: list[Any] = []
 
 
+_capturing = 0  # capture_logs() nesting depth
+
+
 def configure_logging(
     level: str = "INFO", fmt: str = "auto", *, stream: IO[str] | None = None
 ) -> None:
@@ -325,6 +328,10 @@ def configure_logging(
     WARNING even at DEBUG, because their debug output carries credentials.
     """
     level_no = _LEVELS.get(str(level).upper())
+    if _capturing:
+        # A test is capturing events: code under test that configures logging (a Lambda
+        # cold start, from_spec) must not end the capture.
+        return
     if level_no is None:
         raise SpecError(
             f"logging.level {level!r} is not a log level: use one of "
@@ -408,9 +415,12 @@ def capture_logs() -> Iterator[list[dict[str, Any]]]:
     structlog.configure(
         processors=processors, wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG)
     )
+    global _capturing
+    _capturing += 1
     try:
         yield entries
     finally:
+        _capturing -= 1
         processors[:] = saved_processors
         structlog.configure(processors=processors, wrapper_class=saved_wrapper)
 

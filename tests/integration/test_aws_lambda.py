@@ -105,7 +105,6 @@ def test_warm_invocation_makes_no_secret_token_or_tls_calls(
 
 def test_request_id_and_cold_start_are_bound_to_every_log_line(lambda_env: Any) -> None:
     lambda_env("app_token")
-    aws_lambda.get_spec()  # loading the spec configures logging, which would end a capture
     with capture_logs() as cold:
         list_banks({}, Context("req-cold", "fn-a"))
     with capture_logs() as warm:
@@ -303,3 +302,13 @@ def test_sync_handler_runs_the_job_from_a_schedule_and_from_sqs(
     from_sqs = aws_lambda.sync_handler({"Records": [record]}, Context())
     assert [r["entities_ok"] for r in from_sqs["runs"]] == [1]
     assert Path(run["manifest"]).exists()
+
+
+def test_webhook_signed_but_malformed_body_is_a_400(webhook_env: dict[str, Any]) -> None:
+    body = b'{"type": "entity.created"}'
+    response = aws_lambda.webhook_handler(
+        _webhook_event(body, sign(body, WEBHOOK_SECRET)), Context()
+    )
+    assert response["statusCode"] == 400
+    assert "missing 'event_id'" in json.loads(response["body"])["message"]
+    assert _received(webhook_env) == []
