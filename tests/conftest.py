@@ -20,11 +20,11 @@ def moto_server() -> Iterator[MotoProcess]:
 
 
 @pytest.fixture
-def aws(moto_server: MotoProcess, monkeypatch: pytest.MonkeyPatch) -> Iterator[MotoProcess]:
+def aws(moto_server: MotoProcess, monkeypatch: pytest.MonkeyPatch) -> MotoProcess:
     """A clean moto server (all resources dropped, counters zeroed) and AWS env pointing at it."""
     moto_server.reset()
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "me-central-1")
     monkeypatch.delenv("AWS_PROFILE", raising=False)
-    yield moto_server
+    return moto_server
