@@ -261,8 +261,9 @@ class LeanConnector:
                 if not self._is_credential_failure(second):
                     raise
                 raise AuthError(
-                    f"Lean rejected the credentials twice for {method} {path}, after fresh "
-                    f"secrets and a new token: {second.message}"
+                    f"Lean rejected the credentials twice for {method} {path}, the second "
+                    f"time after re-reading the secrets and dropping any cached token: "
+                    f"{second.message}"
                 ) from second
 
     def _is_credential_failure(self, exc: ConnectorError) -> bool:
@@ -270,8 +271,13 @@ class LeanConnector:
             return True
         if isinstance(exc, LeanForbiddenError):
             return exc.lean_status in _CREDENTIAL_CODES
-        # A handshake our client certificate failed (not an untrusted server) can be a rotation.
-        return isinstance(exc, TLSVerificationError) and self.spec.mtls is not None
+        # Only a handshake that refused OUR certificate can be a rotation. An untrusted server
+        # (wrong mtls.ca_chain, wrong host) is never fixed by re-reading secrets: fail at once.
+        return (
+            isinstance(exc, TLSVerificationError)
+            and self.certificate is not None
+            and not _server_untrusted(exc)
+        )
 
     def _recover_credentials(self, exc: ConnectorError) -> None:
         """Drop the cached token and secrets once; rebuild TLS when the certificate changed."""
@@ -296,7 +302,18 @@ class LeanConnector:
         key: str | None,
         number: int,
     ) -> HttpResponse:
-        headers = {"Accept": "application/json", **self._credential.headers()}
+        tls_failure: TLSVerificationError | None = None
+        try:
+            credential_headers = self._credential.headers()
+        except AuthError as exc:
+            # auth.py reports any transport failure of the token endpoint as "unreachable,
+            # retry"; a TLS failure there is a trust/certificate fault that retrying cannot fix.
+            if not isinstance(exc.__cause__, TLSVerificationError):
+                raise
+            tls_failure = exc.__cause__
+        if tls_failure is not None:
+            raise tls_failure  # outside the except block: its own cause chain stays intact
+        headers = {"Accept": "application/json", **credential_headers}
         if key is not None:
             headers["Idempotency-Key"] = key
         url = self.endpoints.api.rstrip("/") + path
@@ -357,6 +374,23 @@ class LeanConnector:
             f"region={self.spec.region.value}, mode={self.spec.auth.mode.value}, "
             f"api={self.endpoints.api})"
         )
+
+
+def _server_untrusted(exc: BaseException) -> bool:
+    """True when ``exc`` was caused by OUR check of the server certificate failing."""
+    seen: set[int] = set()
+    stack = [exc]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, ssl.SSLCertVerificationError):
+            return True
+        nested = [*current.args, getattr(current, "reason", None)]
+        nested += [current.__cause__, current.__context__]
+        stack.extend(e for e in nested if isinstance(e, BaseException))
+    return False
 
 
 def _error_from(response: HttpResponse, method: str, path: str) -> LeanAPIError:
