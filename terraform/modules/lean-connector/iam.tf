@@ -1,0 +1,154 @@
+# One role per function, each allowed only what its handler does. Statements are built
+# per function below; anything not listed is denied by omission (e.g. the webhook role
+# cannot read the credentials, and only the refresher may write the token store).
+
+data "aws_iam_policy_document" "assume_lambda" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "function" {
+  for_each = local.functions
+
+  name                 = "${local.function_names[each.key]}-role"
+  description          = "Execution role of ${local.function_names[each.key]} (least privilege)"
+  assume_role_policy   = data.aws_iam_policy_document.assume_lambda.json
+  max_session_duration = 3600
+  tags                 = local.tags
+}
+
+locals {
+  via = { for svc in ["secretsmanager", "s3", "sqs", "dynamodb", "lambda"] : svc => "${svc}.${local.aws_region}.amazonaws.com" }
+
+  # AWS services through which each function's role may use the KMS key. Lambda decrypts
+  # the (KMS-encrypted) environment at cold start on the role's behalf.
+  kms_decrypt_via = {
+    refresh_token = [local.via.secretsmanager, local.via.lambda]
+    link_session  = [local.via.secretsmanager, local.via.lambda]
+    webhook       = [local.via.secretsmanager, local.via.lambda, local.via.sqs, local.via.dynamodb]
+    sync          = [local.via.secretsmanager, local.via.lambda, local.via.s3]
+  }
+  # Writes of encrypted data need new data keys: the token store (refresher), queued
+  # events and dedupe items (webhook), sync output objects (sync).
+  kms_generate_via = {
+    refresh_token = local.oauth_enabled ? [local.via.secretsmanager] : []
+    link_session  = []
+    webhook       = [local.via.sqs, local.via.dynamodb]
+    sync          = [local.via.s3]
+  }
+}
+
+data "aws_iam_policy_document" "function" {
+  for_each = local.functions
+
+  statement {
+    sid       = "WriteOwnLogGroup"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${local.log_group_arns[each.key]}:*"]
+  }
+
+  statement {
+    sid = "XRayTraces"
+    # X-Ray's write actions support no resource-level permissions.
+    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "ReadOwnSecrets"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = local.readable_secret_arns[each.key]
+  }
+
+  dynamic "statement" {
+    for_each = each.key == "refresh_token" && local.oauth_enabled ? [local.token_store_arn] : []
+    content {
+      sid       = "WriteTokenStore"
+      actions   = ["secretsmanager:PutSecretValue"]
+      resources = [statement.value]
+    }
+  }
+
+  statement {
+    sid       = "DecryptThroughUsedServices"
+    actions   = ["kms:Decrypt"]
+    resources = [aws_kms_key.this.arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = local.kms_decrypt_via[each.key]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(local.kms_generate_via[each.key]) > 0 ? [local.kms_generate_via[each.key]] : []
+    content {
+      sid       = "EncryptThroughUsedServices"
+      actions   = ["kms:GenerateDataKey"]
+      resources = [aws_kms_key.this.arn]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = statement.value
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = each.key == "webhook" ? [1] : []
+    content {
+      sid       = "RecordWebhookEventIds"
+      actions   = ["dynamodb:PutItem"]
+      resources = [aws_dynamodb_table.webhook_dedupe.arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = each.key == "webhook" ? [1] : []
+    content {
+      sid       = "EnqueueWebhookEvents"
+      actions   = ["sqs:SendMessage"]
+      resources = [aws_sqs_queue.webhook_events.arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = each.key == "sync" ? [1] : []
+    content {
+      sid       = "ListSyncBucket"
+      actions   = ["s3:ListBucket"]
+      resources = [aws_s3_bucket.sync_output.arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = each.key == "sync" ? [1] : []
+    content {
+      sid       = "ReadWriteSyncOutput"
+      actions   = ["s3:GetObject", "s3:PutObject"]
+      resources = ["${aws_s3_bucket.sync_output.arn}/${var.sync_output_prefix}/*"]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "function" {
+  for_each = local.functions
+
+  name   = "least-privilege"
+  role   = aws_iam_role.function[each.key].id
+  policy = data.aws_iam_policy_document.function[each.key].json
+}

@@ -1,0 +1,82 @@
+variable "stage" {
+  description = "Stage name, part of every resource name."
+  type        = string
+  default     = "prod"
+}
+
+variable "aws_region" {
+  description = "AWS region to deploy to (me-central-1 is the UAE region)."
+  type        = string
+  default     = "me-central-1"
+}
+
+variable "aws_endpoint_url" {
+  description = "Single endpoint for every AWS service, for a local emulator such as moto_server. null = real AWS."
+  type        = string
+  default     = null
+}
+
+variable "local_testing" {
+  description = "True when aws_endpoint_url points at a local emulator: skips credential, metadata and account-id checks and uses path-style S3."
+  type        = bool
+  default     = false
+}
+
+variable "lean_region" {
+  description = "Lean region: \"ae\" (UAE) or \"sa\" (KSA)."
+  type        = string
+  default     = "ae"
+}
+
+variable "auth_mode" {
+  description = "Lean auth mode in production: \"mtls\" (client certificate + app token) or \"oauth\" (client credentials)."
+  type        = string
+  default     = "mtls"
+
+  validation {
+    condition     = contains(["mtls", "oauth"], var.auth_mode)
+    error_message = "auth_mode in prod must be \"mtls\" or \"oauth\"."
+  }
+}
+
+variable "mtls_with_oauth" {
+  description = "With auth_mode = \"oauth\", also present the client certificate (creates the mTLS secret and expiry alarms)."
+  type        = bool
+  default     = false
+}
+
+variable "client_id" {
+  description = "Lean application id (OAuth client_id). Not a secret."
+  type        = string
+  default     = null
+}
+
+variable "api_endpoint" {
+  description = "Override of Lean's API base URL; null uses the production host of the Lean region."
+  type        = string
+  default     = null
+}
+
+variable "package_path" {
+  description = "Path of the Lambda zip built by `make package`."
+  type        = string
+  default     = "../../../dist/lambda.zip"
+}
+
+variable "log_retention_days" {
+  description = "Retention of the functions' log groups in days."
+  type        = number
+  default     = 365
+}
+
+variable "sync_schedule" {
+  description = "EventBridge schedule of the sync job, or null for none."
+  type        = string
+  default     = "rate(1 day)"
+}
+
+variable "alarm_actions" {
+  description = "ARNs (e.g. SNS topics) notified by the alarms."
+  type        = list(string)
+  default     = []
+}

@@ -1,0 +1,21 @@
+# staging: the Lean sandbox with production-like settings (retention, recovery windows,
+# deletion protection), so a release is rehearsed before prod. Values in staging.tfvars.
+
+module "lean_connector" {
+  source = "../../modules/lean-connector"
+
+  name         = "lean-connector-${var.stage}"
+  environment  = "sandbox"
+  lean_region  = var.lean_region
+  auth_mode    = var.auth_mode
+  client_id    = var.client_id
+  api_endpoint = var.api_endpoint
+  package_path = var.package_path
+
+  log_retention_days = var.log_retention_days
+  sync_schedule      = var.sync_schedule
+  alarm_actions      = var.alarm_actions
+
+  secret_recovery_window_days = 7
+  deletion_protection         = true
+}

@@ -1,0 +1,71 @@
+variable "stage" {
+  description = "Stage name, part of every resource name."
+  type        = string
+  default     = "staging"
+}
+
+variable "aws_region" {
+  description = "AWS region to deploy to (me-central-1 is the UAE region)."
+  type        = string
+  default     = "me-central-1"
+}
+
+variable "aws_endpoint_url" {
+  description = "Single endpoint for every AWS service, for a local emulator such as moto_server. null = real AWS."
+  type        = string
+  default     = null
+}
+
+variable "local_testing" {
+  description = "True when aws_endpoint_url points at a local emulator: skips credential, metadata and account-id checks and uses path-style S3."
+  type        = bool
+  default     = false
+}
+
+variable "lean_region" {
+  description = "Lean region: \"ae\" (UAE) or \"sa\" (KSA)."
+  type        = string
+  default     = "ae"
+}
+
+variable "auth_mode" {
+  description = "Lean auth mode in the sandbox: \"oauth\", \"app_token\" or \"mtls\" (mtls needs api_endpoint)."
+  type        = string
+  default     = "oauth"
+}
+
+variable "client_id" {
+  description = "Lean application id (OAuth client_id). Not a secret."
+  type        = string
+  default     = null
+}
+
+variable "api_endpoint" {
+  description = "Override of Lean's API base URL; required with auth_mode = \"mtls\" in the sandbox (host from the Lean portal)."
+  type        = string
+  default     = null
+}
+
+variable "package_path" {
+  description = "Path of the Lambda zip built by `make package`."
+  type        = string
+  default     = "../../../dist/lambda.zip"
+}
+
+variable "log_retention_days" {
+  description = "Retention of the functions' log groups in days."
+  type        = number
+  default     = 365
+}
+
+variable "sync_schedule" {
+  description = "EventBridge schedule of the sync job, or null for none."
+  type        = string
+  default     = "rate(1 day)"
+}
+
+variable "alarm_actions" {
+  description = "ARNs (e.g. SNS topics) notified by the alarms."
+  type        = list(string)
+  default     = []
+}
