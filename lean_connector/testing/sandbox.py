@@ -223,6 +223,11 @@ class LeanSandbox:
         """The OAuth token endpoint."""
         return f"{self.auth_url}/oauth2/token"
 
+    @property
+    def workdir(self) -> Path | None:
+        """The 0700 directory holding the client files while started (None when stopped)."""
+        return self._workdir
+
     # -- state -----------------------------------------------------------------------------
 
     def reset(self) -> None:

@@ -578,10 +578,12 @@ def test_spec_overrides_load_as_a_spec(lean_sandbox: LeanSandbox, mode: str, lis
 
 def test_work_directory_is_removed_on_stop() -> None:
     sandbox = LeanSandbox().start()
-    workdir = Path(sandbox.spec_overrides("mtls")["mtls"]["private_key"].removeprefix("file://"))
-    assert workdir.exists()
+    key = Path(sandbox.spec_overrides("mtls")["mtls"]["private_key"].removeprefix("file://"))
+    assert key.parent == sandbox.workdir
+    assert key.exists()
     sandbox.stop()
-    assert not workdir.parent.exists()
+    assert not key.parent.exists()
+    assert sandbox.workdir is None
     with pytest.raises(RuntimeError, match="not started"):
         _ = sandbox.mtls_url
 
