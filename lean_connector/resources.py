@@ -56,9 +56,17 @@ class _Resource:
     def _pages(
         self, path: str, params: Mapping[str, Any] | None = None, *, page_size: int
     ) -> Iterator[dict[str, Any]]:
-        """Yield items across Lean's ``page{number,size,total_pages}`` pages (0-based)."""
-        if page_size < 1:
+        """Items across Lean's ``page{number,size,total_pages}`` pages (0-based), lazily.
+
+        Not a generator itself, so a bad ``page_size`` is refused at the call, not on the
+        first ``next()`` somewhere far from the mistake."""
+        if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
             raise InvalidRequestError(f"page_size must be >= 1, got {page_size}")
+        return self._iter_pages(path, params, page_size)
+
+    def _iter_pages(
+        self, path: str, params: Mapping[str, Any] | None, page_size: int
+    ) -> Iterator[dict[str, Any]]:
         number = 0
         while True:
             body = self._get(path, {**(params or {}), "page": number, "size": page_size})
@@ -205,7 +213,7 @@ class Data(_Resource):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise ResultsPendingError(
-                    f"Lean result {results_id} still PENDING after {self.pending_deadline_s:.0f}s:"
+                    f"Lean result {results_id} still PENDING after {self.pending_deadline_s:g}s:"
                     f" fetch it later with connector.data.results({results_id!r})",
                     results_id=results_id,
                 )
@@ -241,8 +249,15 @@ class Payments(_Resource):
         """Create a payment intent. An ``Idempotency-Key`` is generated when not given and
         kept across retries, so a retried write cannot pay twice."""
         _segment(customer_id, "customer_id")
-        if not currency or len(currency) != 3:
-            raise InvalidRequestError(f"currency must be an ISO 4217 code, got {currency!r}")
+        if not (
+            isinstance(currency, str)
+            and len(currency) == 3
+            and currency.isascii()
+            and currency.isalpha()
+        ):
+            raise InvalidRequestError(
+                f"currency must be a 3-letter ISO 4217 code such as AED, got {currency!r}"
+            )
         body: dict[str, Any] = {
             "amount": amount,
             "currency": currency.upper(),
