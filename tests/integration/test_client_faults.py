@@ -475,7 +475,7 @@ def test_pending_past_the_deadline_raises_with_the_results_id(
     results_id = raised.value.results_id
     assert uuid.UUID(results_id)
     assert str(raised.value) == (
-        f"Lean result {results_id} still PENDING after 0s: fetch it later with "
+        f"Lean result {results_id} still PENDING after 0.2s: fetch it later with "
         f"connector.data.results('{results_id}')"
     )
     later = connector.data.results(results_id)
