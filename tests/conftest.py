@@ -54,8 +54,10 @@ def _key_files_since(started: float) -> list[str]:
                     if os.path.getmtime(path) < started or os.path.islink(path):
                         continue
                     with open(path, "rb") as handle:
-                        if _KEY_MARKER in handle.read(1 << 20):
-                            found.append(path)
+                        data = handle.read(1 << 20)
+                    # A PEM file (not, say, a shell script that mentions one) holding a key.
+                    if data.lstrip().startswith(b"-----BEGIN") and _KEY_MARKER in data:
+                        found.append(path)
                 except OSError:
                     continue
     return sorted(found)
