@@ -31,6 +31,7 @@ from lean_connector.errors import (
     InvalidRequestError,
     SecretNotFoundError,
     SpecError,
+    TLSVerificationError,
     TransportError,
 )
 from lean_connector.logs import get_logger
@@ -334,6 +335,8 @@ class OAuthCredential(Credential):
             self.token_requests += 1
         try:
             status, raw_body = self._post_form(self.token_url, form)
+        except TLSVerificationError:
+            raise  # a trust or certificate fault: retrying the endpoint cannot fix it
         except TransportError as exc:
             raise self._endpoint_down(f"is unreachable ({exc.message})") from exc
         body: Mapping[str, Any] = raw_body if isinstance(raw_body, Mapping) else {}

@@ -302,17 +302,7 @@ class LeanConnector:
         key: str | None,
         number: int,
     ) -> HttpResponse:
-        tls_failure: TLSVerificationError | None = None
-        try:
-            credential_headers = self._credential.headers()
-        except AuthError as exc:
-            # auth.py reports any transport failure of the token endpoint as "unreachable,
-            # retry"; a TLS failure there is a trust/certificate fault that retrying cannot fix.
-            if not isinstance(exc.__cause__, TLSVerificationError):
-                raise
-            tls_failure = exc.__cause__
-        if tls_failure is not None:
-            raise tls_failure  # outside the except block: its own cause chain stays intact
+        credential_headers = self._credential.headers()
         headers = {"Accept": "application/json", **credential_headers}
         if key is not None:
             headers["Idempotency-Key"] = key

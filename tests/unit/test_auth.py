@@ -28,6 +28,7 @@ from lean_connector.errors import (
     SecretNotFoundError,
     SecretUnavailableError,
     SpecError,
+    TLSVerificationError,
 )
 from lean_connector.logs import capture_logs
 from lean_connector.retry import is_retryable
@@ -364,6 +365,18 @@ def test_rejected_secret_is_re_read_once_before_giving_up(endpoint: TokenEndpoin
     with pytest.raises(AuthError, match=r"\(invalid_client\)"):
         credential.api_token()
     assert refreshed == [True, True]
+
+
+def test_tls_failure_at_the_token_endpoint_is_not_turned_into_a_retryable_error(
+    endpoint: TokenEndpoint,
+) -> None:
+    # An untrusted token host is a trust fault: retrying it, as "unreachable", cannot help.
+    cause = TLSVerificationError(f"{TOKEN_URL} is not trusted", method="POST", url=TOKEN_URL)
+    endpoint.answers.append(cause)
+    with pytest.raises(TLSVerificationError) as caught:
+        oauth(endpoint).headers()
+    assert caught.value is cause
+    assert not is_retryable(caught.value, idempotent=True)
 
 
 def test_token_endpoint_unreachable_is_a_retryable_auth_error(endpoint: TokenEndpoint) -> None:
