@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -37,29 +38,33 @@ def aws(moto_server: MotoProcess, monkeypatch: pytest.MonkeyPatch) -> MotoProces
 
 # -- no key material left on disk ------------------------------------------------------------
 # Issue 3's bar: after the whole suite (session fixtures included, so the sandbox's own work
-# directory is gone too) no file holding a private key may remain in the temp dirs. This runs
-# in pytest_sessionfinish, after every fixture's teardown, and fails the run if it finds one.
+# directory is gone too) no file holding a private key may remain. The session gets a private
+# temp dir (tempfile and TMPDIR, so subprocesses too), which is scanned in
+# pytest_sessionfinish, after every fixture's teardown; other processes on the machine cannot
+# make the run flaky. /dev/shm is scanned for files created during the session.
 
 _KEY_MARKER = b"PRIVATE KEY-----"
 _session_started = 0.0
+_session_tmp: str | None = None
 
 
-def _key_files_since(started: float) -> list[str]:
+def _holds_private_key(path: str) -> bool:
+    with open(path, "rb") as handle:
+        data = handle.read(1 << 20)
+    # A PEM file (not, say, a log that mentions one) holding a key.
+    return data.lstrip().startswith(b"-----BEGIN") and _KEY_MARKER in data
+
+
+def _key_files(root: str, *, since: float = 0.0) -> list[str]:
     found = []
-    for root in {tempfile.gettempdir(), "/dev/shm"}:
-        for directory, _subdirs, files in os.walk(root):
-            for name in files:
-                path = os.path.join(directory, name)
-                try:
-                    if os.path.getmtime(path) < started or os.path.islink(path):
-                        continue
-                    with open(path, "rb") as handle:
-                        data = handle.read(1 << 20)
-                    # A PEM file (not, say, a shell script that mentions one) holding a key.
-                    if data.lstrip().startswith(b"-----BEGIN") and _KEY_MARKER in data:
-                        found.append(path)
-                except OSError:
+    for directory, _subdirs, files in os.walk(root):
+        for name in files:
+            path = os.path.join(directory, name)
+            with contextlib.suppress(OSError):
+                if os.path.islink(path) or os.path.getmtime(path) < since:
                     continue
+                if _holds_private_key(path):
+                    found.append(path)
     return sorted(found)
 
 
@@ -75,19 +80,24 @@ def _remove_test_key_files(request: pytest.FixtureRequest) -> Iterator[None]:
     for directory, _subdirs, files in os.walk(base):
         for name in files:
             path = os.path.join(directory, name)
-            with contextlib.suppress(OSError), open(path, "rb") as handle:
-                holds_key = _KEY_MARKER in handle.read(1 << 20)
-            if holds_key:
-                os.unlink(path)
+            with contextlib.suppress(OSError):
+                if _holds_private_key(path):
+                    os.unlink(path)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    global _session_started
+    global _session_started, _session_tmp
     _session_started = time.time() - 1
+    _session_tmp = tempfile.mkdtemp(prefix="lean-connector-tests-")
+    tempfile.tempdir = _session_tmp
+    os.environ["TMPDIR"] = _session_tmp
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    leftovers = _key_files_since(_session_started)
+    if _session_tmp is None:
+        return
+    leftovers = _key_files(_session_tmp) + _key_files("/dev/shm", since=_session_started)
+    shutil.rmtree(_session_tmp, ignore_errors=True)
     if leftovers:
         sys.stderr.write(
             "\nprivate key material left on disk by the test session:\n  "
