@@ -293,12 +293,28 @@ def _deliver(spec: LeanSpec, event: WebhookEvent) -> None:
         _webhook_callback(event)
     queue_url = spec.webhooks.queue_url if spec.webhooks else None
     if queue_url:
-        from lean_connector.aws_clients import client
+        from lean_connector.aws_clients import (
+            client,
+            error_code,
+            is_aws_client_error,
+            is_connection_error,
+        )
 
         sqs = client(
             "sqs", region=spec.secrets.aws_region, endpoint_url=spec.secrets.aws_endpoint_url
         )
-        sqs.send_message(QueueUrl=queue_url, MessageBody=event.raw.decode())
+        try:
+            sqs.send_message(QueueUrl=queue_url, MessageBody=event.raw.decode())
+        except Exception as exc:
+            if not (is_aws_client_error(exc) or is_connection_error(exc)):
+                raise
+            failure = ConnectorError(
+                f"could not send webhook event {event.event_id} to SQS queue {queue_url} "
+                f"({error_code(exc) or type(exc).__name__}): check the queue exists and the "
+                "role has sqs:SendMessage (and kms:GenerateDataKey for an encrypted queue)"
+            )
+            failure.retryable = True
+            raise failure from exc
 
 
 def _webhook(event: Any, context: Any) -> dict[str, Any]:
@@ -323,10 +339,18 @@ def _webhook(event: Any, context: Any) -> dict[str, Any]:
     except WebhookVerificationError as exc:  # signed by Lean's secret, yet not an event
         log.warning("webhook.malformed", reason=exc.message)
         return http_response(400, {"error": "malformed event", "message": exc.message})
-    if not _dedupe_store(spec).first_time(parsed.event_id):
+    store = _dedupe_store(spec)
+    if not store.first_time(parsed.event_id):
         log.info("webhook.duplicate", event_id=parsed.event_id, type=parsed.type)
         return http_response(200, {"received": True, "duplicate": True})
-    _deliver(spec, parsed)
+    try:
+        _deliver(spec, parsed)
+    except Exception:
+        # Lean redelivers what was not answered 200: forget the id, or the redelivery would be
+        # answered "duplicate" and the event lost for good.
+        store.forget(parsed.event_id)
+        log.error("webhook.delivery_failed", event_id=parsed.event_id, type=parsed.type)
+        raise
     log.info("webhook.accepted", event_id=parsed.event_id, type=parsed.type)
     return http_response(200, {"received": True, "duplicate": False})
 

@@ -198,6 +198,10 @@ class DedupeStore(Protocol):
         """Record ``event_id``; True if it was not seen (within the store's TTL)."""
         ...
 
+    def forget(self, event_id: str) -> None:
+        """Drop ``event_id`` after its delivery failed, so Lean's redelivery gets through."""
+        ...
+
 
 def _check_event_id(event_id: str) -> None:
     if not isinstance(event_id, str) or not event_id:
@@ -242,6 +246,11 @@ class InMemoryDedupeStore:
             if len(self._expiry) > self._max_entries:
                 self._expiry.popitem(last=False)
             return True
+
+    def forget(self, event_id: str) -> None:
+        """Drop ``event_id`` (its delivery failed): a redelivery is then first_time again."""
+        with self._lock:
+            self._expiry.pop(event_id, None)
 
     def __len__(self) -> int:
         with self._lock:
@@ -325,6 +334,22 @@ class DynamoDBDedupeStore:
                 raise
             raise _dynamodb_error(exc, self.table_name, self.region) from exc
         return True
+
+    def forget(self, event_id: str) -> None:
+        """Delete ``event_id`` (its delivery failed) so Lean's redelivery is not deduped.
+
+        Needs ``dynamodb:DeleteItem`` on the table.
+        """
+        _check_event_id(event_id)
+        dynamodb = aws_clients.client(
+            "dynamodb", region=self.region, endpoint_url=self.endpoint_url
+        )
+        try:
+            dynamodb.delete_item(TableName=self.table_name, Key={"event_id": {"S": event_id}})
+        except Exception as exc:
+            if aws_clients.error_code(exc) is None and not _is_botocore_error(exc):
+                raise
+            raise _dynamodb_error(exc, self.table_name, self.region) from exc
 
 
 def _is_botocore_error(exc: BaseException) -> bool:

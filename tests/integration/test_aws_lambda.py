@@ -312,3 +312,37 @@ def test_webhook_signed_but_malformed_body_is_a_400(webhook_env: dict[str, Any])
     assert response["statusCode"] == 400
     assert "missing 'event_id'" in json.loads(response["body"])["message"]
     assert _received(webhook_env) == []
+
+
+def test_a_failed_delivery_is_not_deduped_so_the_redelivery_gets_through(
+    webhook_env: dict[str, Any],
+) -> None:
+    body = _lean_event("evt-retry")
+    calls: list[str] = []
+
+    def flaky(event: Any) -> None:
+        calls.append(event.event_id)
+        if len(calls) == 1:
+            raise RuntimeError("downstream is down")
+
+    aws_lambda.set_webhook_callback(flaky)
+    event = _webhook_event(body, sign(body, WEBHOOK_SECRET))
+    with pytest.raises(RuntimeError, match="downstream is down"):
+        aws_lambda.webhook_handler(event, Context())
+    redelivery = aws_lambda.webhook_handler(event, Context())
+    assert (redelivery["statusCode"], json.loads(redelivery["body"])["duplicate"]) == (200, False)
+    assert calls == ["evt-retry", "evt-retry"]
+
+
+def test_sqs_failure_is_a_5xx_and_the_event_stays_deliverable(
+    webhook_env: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = _lean_event("evt-sqs")
+    event = _webhook_event(body, sign(body, WEBHOOK_SECRET))
+    webhook_env["sqs"].delete_queue(QueueUrl=webhook_env["queue_url"])
+    failed = aws_lambda.webhook_handler(event, Context())
+    assert failed["statusCode"] == 500  # Lean redelivers anything but a 200
+    webhook_env["sqs"].create_queue(QueueName="lean-webhooks")
+    delivered = aws_lambda.webhook_handler(event, Context())
+    assert (delivered["statusCode"], json.loads(delivered["body"])["duplicate"]) == (200, False)
+    assert [m["event_id"] for m in _received(webhook_env)] == ["evt-sqs"]

@@ -207,3 +207,13 @@ def test_missing_put_item_permission_names_the_table_and_the_action(
         f"dynamodb:PutItem on arn:aws:dynamodb:{REGION}:<account>:table/{TABLE}"
     )
     assert key["SecretAccessKey"] not in str(caught.value)
+
+
+def test_dynamodb_forget_lets_the_redelivery_through(table: str, aws: MotoProcess) -> None:
+    store = DynamoDBDedupeStore(TABLE, region=REGION, endpoint_url=table)
+    assert store.first_time("evt-forget") is True
+    aws.reset_counts()
+    store.forget("evt-forget")
+    assert aws.counts() == {"DeleteItem": 1}
+    assert store.first_time("evt-forget") is True
+    assert store.first_time("evt-forget") is False

@@ -267,3 +267,12 @@ def test_in_memory_store_refuses_bad_arguments() -> None:
         InMemoryDedupeStore(max_entries=0)
     with pytest.raises(ValueError, match="event_id must be a non-empty string, got ''"):
         InMemoryDedupeStore().first_time("")
+
+
+def test_in_memory_forget_lets_the_redelivery_through() -> None:
+    store = InMemoryDedupeStore()
+    assert store.first_time("evt-forget") is True
+    store.forget("evt-forget")
+    assert store.first_time("evt-forget") is True
+    assert store.first_time("evt-forget") is False
+    store.forget("never-seen")  # forgetting an unknown id is harmless
