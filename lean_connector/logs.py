@@ -25,6 +25,9 @@ import structlog
 
 from lean_connector.errors import SpecError
 
+# spec_rules imports only the stdlib and errors.py (never pydantic), so logs stays light.
+from lean_connector.spec_rules import REFERENCE_PREFIXES
+
 __all__ = [
     "bind_context",
     "capture_logs",
@@ -96,9 +99,6 @@ _SECRET_KEY_NAMES = frozenset(
 # Suffixes catch e.g. customer_token, key_password, oauth_client_secret. "_token" is a
 # suffix on purpose, not a substring: token_type, token_requests, token_url stay visible.
 _SECRET_KEY_SUFFIXES = ("_password", "_passwd", "_secret", "_token", "_api_key", "_private_key")
-
-# A reference names where a secret lives; it is what operators need to see in logs.
-_REFERENCE_PREFIXES = ("aws-sm://", "aws-ssm://", "env://", "file://")
 
 # --- redaction by shape ---------------------------------------------------------------
 # A PEM block up to its END line; a block cut off before END (truncated log) is redacted to
@@ -233,7 +233,8 @@ def _redact_item(key: object, value: Any, depth: int) -> Any:
     if _is_secret_key(key):
         if value is None or isinstance(value, bool):
             return value  # "not set" / a flag reveals nothing and helps debugging
-        if isinstance(value, str) and value.startswith(_REFERENCE_PREFIXES):
+        # A reference names where a secret lives; it is what operators need to see in logs.
+        if isinstance(value, str) and value.startswith(REFERENCE_PREFIXES):
             return _redact_text(value)
         return REDACTED
     return _redact_value(value, depth)

@@ -438,3 +438,16 @@ def test_capture_logs_sees_redacted_events_at_all_levels_and_restores_output() -
     assert "ValueError: with [REDACTED JWT]" in events[1]["exception"]
     log.info("after")
     assert json.loads(stream.getvalue())["event"] == "after"
+
+
+def test_reference_prefixes_come_from_spec_rules_and_importing_logs_loads_no_pydantic() -> None:
+    from lean_connector import spec_rules
+
+    # One list of reference schemes: a scheme added to the spec is kept visible in logs too.
+    assert logs.REFERENCE_PREFIXES is spec_rules.REFERENCE_PREFIXES
+    code = (
+        "import sys, lean_connector.logs;"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'yaml', 'boto3')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
