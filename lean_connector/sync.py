@@ -11,6 +11,7 @@ a re-run with the same ``run_id`` skips the entities already done.
 from __future__ import annotations
 
 import argparse
+import contextvars
 import datetime as dt
 import json
 import sys
@@ -130,7 +131,8 @@ class _SyncRun:
 
     def execute(self, customers: Sequence[str] | None, pool: ThreadPoolExecutor) -> None:
         for customer_id in self._customer_ids(customers):
-            self.pending[pool.submit(self._entities_of, customer_id)] = (None, customer_id)
+            future = pool.submit(contextvars.copy_context().run, self._entities_of, customer_id)
+            self.pending[future] = (None, customer_id)
             self._drain(pool, block=False)
         while self.pending:
             self._drain(pool, block=True)
@@ -181,7 +183,16 @@ class _SyncRun:
             log.debug("sync.entity_skipped", entity_id=entity_id, reason="already done")
             return
         reset = dir_name in self.state.partial
-        future = pool.submit(self._sync_entity, entity_id, customer_id, dir_name, reset)
+        # Each task runs in a copy of the caller's context: log lines from worker threads keep
+        # what the caller bound (a Lambda's aws_request_id, for one).
+        future = pool.submit(
+            contextvars.copy_context().run,
+            self._sync_entity,
+            entity_id,
+            customer_id,
+            dir_name,
+            reset,
+        )
         self.pending[future] = (entity_id, customer_id)
 
     def _sync_entity(

@@ -299,7 +299,12 @@ def test_sync_handler_runs_the_job_from_a_schedule_and_from_sqs(
     assert run["counts"]["transactions"] == 3
 
     record = {"body": json.dumps({"customers": ids[1:], "days": 3650})}
-    from_sqs = aws_lambda.sync_handler({"Records": [record]}, Context())
+    with capture_logs() as events:
+        from_sqs = aws_lambda.sync_handler({"Records": [record]}, Context("req-sync"))
+    from_workers = [e for e in events if e["event"] in {"http.request", "sync.entity_done"}]
+    assert from_workers
+    assert all(e.get("aws_request_id") == "req-sync" for e in from_workers)
+
     assert [r["entities_ok"] for r in from_sqs["runs"]] == [1]
     assert Path(run["manifest"]).exists()
 
