@@ -35,6 +35,7 @@ from lean_connector.errors import (
     TransportError,
 )
 from lean_connector.logs import get_logger
+from lean_connector.spec_rules import is_reference
 
 if TYPE_CHECKING:  # secrets.py pulls in the AWS helpers: only for the annotation
     from lean_connector.secrets import SecretResolver
@@ -119,6 +120,12 @@ class AppTokenCredential(Credential):
                 "auth.app_token resolved to an empty value: store the application's app token "
                 "(the Lean application id) in the secret that auth.app_token references"
             )
+        if not _is_header_safe(value):
+            # http.client would raise UnicodeEncodeError carrying the whole token in .object.
+            raise AuthError(
+                "auth.app_token holds non-ASCII or control characters: re-copy it from the "
+                "Lean dashboard"
+            )
         return {"lean-app-token": value}
 
     def invalidate(self) -> None:
@@ -139,6 +146,11 @@ class TokenStore(Protocol):
 class _Cached:
     token: AccessToken
     refresh_at: float  # clock time after which this token is no longer handed out
+
+
+def _is_header_safe(value: str) -> bool:
+    # A smart quote or a stray newline from a copy-paste: printable ASCII only.
+    return value.isascii() and all(" " <= c <= "~" for c in value)
 
 
 def _fingerprint(value: str) -> str:
@@ -189,7 +201,10 @@ class OAuthCredential(Credential):
         self._clock = clock
         self._secret_reference = client_secret_reference
         self._refresh_secret = refresh_secret
+        # Every read-modify of _cache (insert, pop, prune) holds _cache_lock: the per-scope
+        # locks below only serialise minting, so different scopes mutate the dict concurrently.
         self._cache: dict[str, _Cached] = {}
+        self._cache_lock = threading.Lock()
         self._api_lock = threading.Lock()
         self._customer_locks = tuple(threading.Lock() for _ in range(_LOCK_STRIPES))
         self._count_lock = threading.Lock()
@@ -203,7 +218,8 @@ class OAuthCredential(Credential):
 
     def invalidate(self) -> None:
         """Drop the api token (Lean answered 401); the next call gets a new one."""
-        cached = self._cache.pop(API_SCOPE, None)
+        with self._cache_lock:
+            cached = self._cache.pop(API_SCOPE, None)
         if cached is not None:
             self._rejected = _fingerprint(cached.token.value)
 
@@ -219,10 +235,10 @@ class OAuthCredential(Credential):
                 return token
             token = self._from_store()
             if token is not None:
-                self._cache[API_SCOPE] = _Cached(token, token.expires_at - self.refresh_margin_s)
+                self._remember(API_SCOPE, _Cached(token, token.expires_at - self.refresh_margin_s))
                 return token
             token = self._mint(API_SCOPE)
-            self._cache[API_SCOPE] = _Cached(token, self._refresh_at(token))
+            self._remember(API_SCOPE, _Cached(token, self._refresh_at(token)))
             self._to_store(token)
             return token
 
@@ -230,12 +246,15 @@ class OAuthCredential(Credential):
         """Request a new api token now, cache it and write it to the token store.
 
         For the scheduled refresher: it runs well before expiry, so the shared store
-        always holds a token the other containers can use without asking Lean.
+        always holds a token the other containers can use without asking Lean. Writing the
+        store is the refresher's whole job, so a failed write raises (the ConnectorError of
+        the store) instead of being logged and swallowed as :meth:`api_token` does.
         """
         with self._api_lock:
             token = self._mint(API_SCOPE)
-            self._cache[API_SCOPE] = _Cached(token, self._refresh_at(token))
-            self._to_store(token)
+            self._remember(API_SCOPE, _Cached(token, self._refresh_at(token)))
+            if self.token_store is not None:
+                self.token_store.write(token)
             return token
 
     def customer_token(self, customer_id: str, *, min_validity_s: float = 600) -> AccessToken:
@@ -264,8 +283,7 @@ class OAuthCredential(Credential):
                     f"than the {min_validity_s:.0f} s asked for: lower min_validity_s or check "
                     "the token lifetime configured for the application"
                 )
-            self._prune_customers()
-            self._cache[scope] = _Cached(token, token.expires_at - min_validity_s)
+            self._remember(scope, _Cached(token, token.expires_at - min_validity_s), prune=True)
             return token
 
     # -- cache ---------------------------------------------------------------------------
@@ -288,12 +306,19 @@ class OAuthCredential(Credential):
         lifetime = token.seconds_left(self._clock())
         return token.expires_at - min(self.refresh_margin_s, lifetime / 2)
 
-    def _prune_customers(self) -> None:
-        now = self._clock()
-        for scope in [
-            s for s, c in self._cache.items() if s != API_SCOPE and c.token.expires_at <= now
-        ]:
-            self._cache.pop(scope, None)
+    def _remember(self, scope: str, cached: _Cached, *, prune: bool = False) -> None:
+        with self._cache_lock:
+            if prune:
+                # Expired customer tokens go when a new one arrives, so a batch job seeing
+                # thousands of customers does not keep them all.
+                now = self._clock()
+                for expired in [
+                    s
+                    for s, c in self._cache.items()
+                    if s != API_SCOPE and c.token.expires_at <= now
+                ]:
+                    del self._cache[expired]
+            self._cache[scope] = cached
 
     # -- token store ---------------------------------------------------------------------
 
@@ -350,6 +375,9 @@ class OAuthCredential(Credential):
                 self._refresh_secret()
                 return self._mint(scope, secret_refetched=True)
             raise AuthError(self._invalid_client_message())
+        if status == 429:
+            # Lean is shedding load: like a 5xx this passes, so it is retried with backoff.
+            raise self._endpoint_down("is rate-limiting token requests (HTTP 429)")
         if status >= 500:
             raise self._endpoint_down(f"is failing (HTTP {status})")
         if isinstance(error, str) and error:
@@ -394,7 +422,7 @@ class OAuthCredential(Credential):
         ref = self._secret_reference
         where = (
             f"the secret {ref}"
-            if ref and "://" in ref
+            if ref and is_reference(ref)
             else "the secret auth.client_secret refers to"
         )
         return (

@@ -8,6 +8,7 @@ tests/integration/test_token_store.py.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -573,3 +574,117 @@ def test_secret_token_store_ignores_garbage(
 def test_secret_token_store_needs_a_whole_secret(ref: str) -> None:
     with pytest.raises(SpecError, match=r"auth\.token_store must name a whole Secrets Manager"):
         SecretTokenStore(DictResolver(), ref)
+
+
+# -- review fixes: concurrency, the refresher, 429, messages, bad header values ------------
+
+
+def test_16_threads_minting_different_customers_never_break_the_cache(
+    clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Customer tokens of different customers are minted under different lock stripes, so
+    # the prune of expired ones used to iterate the cache while other threads inserted.
+    endpoint = TokenEndpoint(clock)
+    credential = oauth(endpoint)
+    for n in range(1500):  # a long cache makes each prune long: the race window
+        credential.customer_token(f"warm-{n}")
+    # Switch threads as often as CPython allows, so iterations and inserts interleave.
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    barrier = threading.Barrier(16)
+    failures: list[BaseException] = []
+    minted: list[str] = []
+
+    def mint(worker: int) -> None:
+        barrier.wait()
+        try:
+            for n in range(40):
+                minted.append(credential.customer_token(f"cust-{worker}-{n}").scope)
+        except BaseException as exc:  # collected and asserted below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=mint, args=(w,)) for w in range(16)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+    finally:
+        sys.setswitchinterval(previous)
+
+    assert failures == []
+    assert sorted(minted) == sorted(f"customer.cust-{w}-{n}" for w in range(16) for n in range(40))
+    assert endpoint.requests == 1500 + 16 * 40
+
+
+def test_expired_customer_tokens_are_pruned_when_a_new_one_arrives(
+    clock: Clock, endpoint: TokenEndpoint
+) -> None:
+    credential = oauth(endpoint)
+    old = credential.customer_token("cust-old")
+    credential.api_token()
+    clock.now = old.expires_at + 1
+    credential.customer_token("cust-new")
+    clock.now = T0
+    # The expired token was dropped (a new request), the api token was kept.
+    assert credential.customer_token("cust-old") is not old
+    credential.api_token()
+    assert [f["scope"] for f in endpoint.forms].count("api") == 1
+
+
+class FailingWriteStore(MemoryStore):
+    def write(self, token: AccessToken) -> None:
+        self.writes.append(token)
+        raise SecretUnavailableError(
+            "Secrets Manager is unreachable: aws-sm://lean/dev/api-token was not written",
+            reference="aws-sm://lean/dev/api-token",
+        )
+
+
+def test_scheduled_refresh_raises_when_the_store_write_fails(
+    endpoint: TokenEndpoint, events: Callable[[str], list[dict[str, Any]]]
+) -> None:
+    store = FailingWriteStore()
+    credential = oauth(endpoint, token_store=store)
+    with pytest.raises(SecretUnavailableError, match=r"api-token was not written"):
+        credential.refresh()
+    assert len(store.writes) == 1
+    assert events("auth.token_store_write_failed") == []
+    # A caller that only needs a token still gets one: there the write is opportunistic.
+    credential.invalidate()
+    assert credential.api_token().value.startswith("jwt-2-")
+    assert len(events("auth.token_store_write_failed")) == 1
+
+
+def test_token_endpoint_429_is_a_retryable_auth_error(endpoint: TokenEndpoint) -> None:
+    endpoint.answers.append((429, {"error": "too_many_requests"}))
+    with pytest.raises(AuthError) as caught:
+        oauth(endpoint).api_token()
+    assert str(caught.value).startswith(
+        f"Lean's token endpoint {TOKEN_URL} is rate-limiting token requests (HTTP 429)"
+    )
+    assert "retried with backoff" in str(caught.value)
+    assert is_retryable(caught.value, idempotent=False)
+
+
+def test_invalid_client_never_shows_a_literal_that_looks_like_a_url(
+    endpoint: TokenEndpoint,
+) -> None:
+    literal = "abc://def-secret"
+    endpoint.answers.append((401, {"error": "invalid_client"}))
+    credential = oauth(endpoint, client_secret=lambda: literal, client_secret_reference=literal)
+    with pytest.raises(AuthError, match=r"the secret auth\.client_secret refers to") as caught:
+        credential.api_token()
+    assert "def-secret" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "pasted", ["\u201capp-token-from-dashboard\u201d", "app-token\x00-from-dashboard", "app\ttoken"]
+)
+def test_app_token_with_non_ascii_or_control_characters_is_refused(pasted: str) -> None:
+    with pytest.raises(AuthError) as caught:
+        AppTokenCredential(lambda: pasted).headers()
+    assert str(caught.value) == (
+        "auth.app_token holds non-ASCII or control characters: re-copy it from the Lean dashboard"
+    )
+    assert "from-dashboard" not in repr(caught.value.args)
