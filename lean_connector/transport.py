@@ -332,6 +332,7 @@ class Transport:
     ) -> HttpResponse:
         read_s = self._read_timeout_s if timeout_s is None else timeout_s
         started = time.perf_counter()
+        bad_header: str | None = None
         try:
             response = self._session.request(
                 method,
@@ -341,16 +342,23 @@ class Transport:
                 **kwargs,
             )
         except requests.exceptions.InvalidHeader:
-            # requests quotes the header VALUE in its message, and values here are tokens:
-            # drop the original exception so the secret cannot reach a traceback or log.
-            raise TransportError(
-                f"a header of {method} {_path(url)} is invalid (a newline or leading space "
-                "in its value): check auth.app_token / the token has no stray whitespace",
-                method=method,
-                url=url,
-            ) from None
+            bad_header = "a newline or leading space"
+        except UnicodeEncodeError:
+            # http.client encodes header values as latin-1; only they can fail this way here
+            # (requests encodes the URL, params and body itself).
+            bad_header = "a non-ASCII character"
         except requests.RequestException as exc:
             raise _map_error(exc, method, url, self._connect_timeout_s, read_s) from exc
+        if bad_header is not None:
+            # Both originals hold the header VALUE (a token): raised out here, after the
+            # except block, so neither __cause__ nor __context__ can carry it to a traceback.
+            raise TransportError(
+                f"a header of {method} {_path(url)} is invalid ({bad_header} in its value): "
+                "check that auth.app_token, the OAuth token and any Idempotency-Key hold no "
+                "stray whitespace or pasted characters (re-copy them from the Lean dashboard)",
+                method=method,
+                url=url,
+            )
         return HttpResponse(
             status=response.status_code,
             headers=response.headers,

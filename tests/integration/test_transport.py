@@ -312,8 +312,29 @@ def test_invalid_header_value_is_not_echoed_in_the_error(
             "GET", f"{mtls_server.url}/echo", headers={"lean-app-token": " secret-token-123\n"}
         )
     assert "secret-token-123" not in str(caught.value)
+    assert "(a newline or leading space in its value)" in str(caught.value)
+    # requests' InvalidHeader quotes the value: it must not hang off the error at all.
     assert caught.value.__cause__ is None
-    assert caught.value.__suppress_context__ is True
+    assert caught.value.__context__ is None
+
+
+def test_non_ascii_header_value_is_refused_without_keeping_the_value(
+    transport: Transport, mtls_server: TLSEchoServer
+) -> None:
+    # A smart quote pasted with a token: http.client raises UnicodeEncodeError, whose
+    # .object is the whole header value.
+    with pytest.raises(TransportError) as caught:
+        transport.send(
+            "GET", f"{mtls_server.url}/echo", headers={"lean-app-token": "\u201csecret-token-123"}
+        )
+    message = str(caught.value)
+    assert message.startswith(
+        "a header of GET /echo is invalid (a non-ASCII character in its value): check that "
+        "auth.app_token, the OAuth token and any Idempotency-Key"
+    )
+    assert "secret-token-123" not in message
+    assert caught.value.__cause__ is None
+    assert caught.value.__context__ is None
 
 
 # --- keep-alive and handshakes --------------------------------------------------------
