@@ -12,7 +12,59 @@ import sys
 import threading
 from typing import Any
 
-__all__ = ["client", "error_code", "is_aws_client_error", "is_connection_error"]
+__all__ = [
+    "ACCESS_DENIED_CODES",
+    "CREDENTIAL_CODES",
+    "NOT_FOUND_CODES",
+    "THROTTLING_CODES",
+    "client",
+    "error_code",
+    "is_aws_client_error",
+    "is_connection_error",
+    "is_tls_error",
+]
+
+# AWS error codes (and botocore exception names) grouped by what the user has to do about
+# them, shared by every module that translates AWS failures (secrets.py; webhooks.py next).
+NOT_FOUND_CODES = frozenset(
+    {"ResourceNotFoundException", "ParameterNotFound", "ParameterVersionNotFound"}
+)
+# The caller's identity is known but lacks a permission (IAM or KMS): grant it.
+ACCESS_DENIED_CODES = frozenset(
+    {
+        "AccessDeniedException",
+        "AccessDenied",
+        "DecryptionFailure",
+        "KMSAccessDenied",
+        "KMSAccessDeniedException",
+        "InvalidKeyId",
+    }
+)
+# No usable credentials at all, or AWS does not recognise them: fix the role/keys/profile.
+CREDENTIAL_CODES = frozenset(
+    {
+        "UnrecognizedClientException",
+        "InvalidClientTokenId",
+        "InvalidSignatureException",
+        "SignatureDoesNotMatch",
+        "ExpiredTokenException",
+        "NoCredentialsError",
+        "PartialCredentialsError",
+    }
+)
+# Throttled, or the service is briefly failing: the same call may succeed later.
+THROTTLING_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "Throttling",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "InternalServiceError",
+        "InternalServerError",
+        "InternalFailure",
+        "ServiceUnavailable",
+    }
+)
 
 _clients: dict[tuple[str, str | None, str | None], Any] = {}
 _lock = threading.Lock()
@@ -64,17 +116,20 @@ def error_code(exc: BaseException) -> str | None:
 
 
 def is_connection_error(exc: BaseException) -> bool:
-    """True when AWS could not be reached at all (DNS, refused, timeouts)."""
-    try:
-        from botocore.exceptions import (
-            ConnectionClosedError,
-            ConnectTimeoutError,
-            EndpointConnectionError,
-            ReadTimeoutError,
-        )
-    except ImportError:  # pragma: no cover
+    """True when no answer came from AWS: DNS, refused, TLS, proxy, timeouts, cut connections.
+
+    botocore has two unrelated roots for these: ``ConnectionError`` (EndpointConnectionError,
+    SSLError, ConnectTimeoutError, ProxyConnectionError) and ``HTTPClientError``
+    (ReadTimeoutError, ConnectionClosedError, ResponseStreamingError).
+    """
+    # botocore is loaded whenever such an error exists, so this never imports it itself.
+    module = sys.modules.get("botocore.exceptions")
+    if module is None:
         return False
-    return isinstance(
-        exc,
-        EndpointConnectionError | ConnectTimeoutError | ReadTimeoutError | ConnectionClosedError,
-    )
+    return isinstance(exc, (module.ConnectionError, module.HTTPClientError))
+
+
+def is_tls_error(exc: BaseException) -> bool:
+    """True when the TLS handshake with AWS (or the endpoint given instead) failed."""
+    ssl_error = getattr(sys.modules.get("botocore.exceptions"), "SSLError", None)
+    return ssl_error is not None and isinstance(exc, ssl_error)

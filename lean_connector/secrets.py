@@ -55,36 +55,6 @@ _BASE64_PEM_PREFIX = b"LS0tLS1CRUdJTi"  # base64 of "-----BEGIN"
 # store again, so a store outage does not add a timeout to every call.
 _RETRY_AFTER_FAILURE_S = 30.0
 
-# AWS error codes (and botocore exception names) by what the user has to do about them.
-_NOT_FOUND_CODES = {"ResourceNotFoundException", "ParameterNotFound", "ParameterVersionNotFound"}
-_DENIED_CODES = {
-    "AccessDeniedException",
-    "AccessDenied",
-    "DecryptionFailure",
-    "KMSAccessDenied",
-    "KMSAccessDeniedException",
-    "InvalidKeyId",
-}
-_CREDENTIAL_CODES = {
-    "UnrecognizedClientException",
-    "InvalidClientTokenId",
-    "InvalidSignatureException",
-    "SignatureDoesNotMatch",
-    "ExpiredTokenException",
-    "NoCredentialsError",
-    "PartialCredentialsError",
-}
-_BUSY_CODES = {
-    "ThrottlingException",
-    "Throttling",
-    "TooManyRequestsException",
-    "RequestLimitExceeded",
-    "InternalServiceError",
-    "InternalServerError",
-    "InternalFailure",
-    "ServiceUnavailable",
-}
-
 
 @dataclass(frozen=True)
 class SecretReference:
@@ -462,13 +432,20 @@ class SecretResolver:
         after = "the value was not stored" if operation == "PutSecretValue" else "nothing cached"
         if aws_clients.is_connection_error(exc):
             endpoint = self.aws_endpoint_url or f"https://{service}.{region}.amazonaws.com"
+            if aws_clients.is_tls_error(exc):
+                return SecretUnavailableError(
+                    f"{where}: the TLS handshake with {store} at {endpoint} failed (region "
+                    f"{region}; {after}): check that secrets.aws_endpoint_url is an HTTPS "
+                    "endpoint whose certificate this host trusts, and any TLS-inspecting proxy",
+                    reference=text,
+                )
             return SecretUnavailableError(
                 f"{where}: could not reach {store} at {endpoint} (region {region}; {after}): "
                 f"check network access from here (NAT, or a VPC endpoint for {service}) "
                 "and secrets.aws_region / secrets.aws_endpoint_url",
                 reference=text,
             )
-        if code in _CREDENTIAL_CODES:
+        if code in aws_clients.CREDENTIAL_CODES:
             problem = "found no" if code.endswith("CredentialsError") else "AWS rejected the"
             return SecretAccessDeniedError(
                 f"{where}: {problem} AWS credentials for {what} in {store} (region {region}, "
@@ -479,19 +456,19 @@ class SecretResolver:
         # (ResourceNotFoundException, ...); an AWS error code is what matters here.
         if aws_clients.error_code(exc) is None:
             return None
-        if code in _NOT_FOUND_CODES:
+        if code in aws_clients.NOT_FOUND_CODES:
             return SecretNotFoundError(
                 f"{where}: {what} not found in {store} (region {region}): create it or fix {fix}",
                 reference=text,
             )
-        if code in _DENIED_CODES:
+        if code in aws_clients.ACCESS_DENIED_CODES:
             action = f"secretsmanager:{operation}" if sm else "ssm:GetParameter"
             return SecretAccessDeniedError(
                 f"{where}: access denied to {what} in {store} (region {region}, {code}): "
                 f"grant {action} on it, and kms:Decrypt on its KMS key, to the role this runs as",
                 reference=text,
             )
-        if code in _BUSY_CODES:
+        if code in aws_clients.THROTTLING_CODES:
             return SecretUnavailableError(
                 f"{where}: {store} (region {region}) answered {code} for {what} ({after}): "
                 "retry later",

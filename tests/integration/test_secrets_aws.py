@@ -427,3 +427,45 @@ def test_access_denied_message(own_moto: MotoProcess, monkeypatch: pytest.Monkey
         "secretsmanager:GetSecretValue on it, and kms:Decrypt on its KMS key, to the role "
         "this runs as"
     )
+
+
+def _tls_to_plain_http(endpoint_url: str) -> str:
+    # moto speaks plain HTTP, so an https:// URL to it fails in the TLS handshake: a real
+    # botocore SSLError, as from a TLS-inspecting proxy or a wrong VPC endpoint certificate.
+    return endpoint_url.replace("http://", "https://", 1)
+
+
+def test_tls_failure_with_nothing_cached_is_unavailable(aws: MotoProcess, clock: FakeClock) -> None:
+    endpoint = _tls_to_plain_http(aws.endpoint_url)
+    resolver = SecretResolver(aws_endpoint_url=endpoint, clock=clock)
+    with pytest.raises(SecretUnavailableError) as err:
+        resolver.resolve("aws-sm://lean/dev/app#app_token", field="auth.app_token")
+    assert str(err.value) == (
+        "auth.app_token (aws-sm://lean/dev/app#app_token): the TLS handshake with Secrets "
+        f"Manager at {endpoint} failed (region me-central-1; nothing cached): check that "
+        "secrets.aws_endpoint_url is an HTTPS endpoint whose certificate this host trusts, "
+        "and any TLS-inspecting proxy"
+    )
+    assert err.value.retryable
+    assert type(err.value.__cause__).__name__ == "SSLError"
+
+
+def test_tls_failure_serves_last_good_value_with_a_warning(
+    sm: Any, aws: MotoProcess, clock: FakeClock
+) -> None:
+    sm.create_secret(Name="lean/dev/app", SecretString=json.dumps(APP))
+    resolver = SecretResolver(aws_endpoint_url=aws.endpoint_url, clock=clock)
+    first = resolver.resolve("aws-sm://lean/dev/app#app_token", field="auth.app_token")
+
+    # The store's TLS now fails (as when a proxy starts intercepting): same resolver, same cache.
+    resolver.aws_endpoint_url = _tls_to_plain_http(aws.endpoint_url)
+    clock.now += 301
+    with capture_logs() as events:
+        served = resolver.resolve("aws-sm://lean/dev/app#app_token", field="auth.app_token")
+
+    assert served.reveal() == APP["app_token"]
+    assert served.version_id == first.version_id
+    warnings = [e for e in events if e["event"] == "secret.refresh_failed"]
+    assert [(w["field"], w["error"]) for w in warnings] == [("auth.app_token", "SSLError")]
+    assert APP["app_token"] not in repr(events)
+    assert resolver.call_counts == {"GetSecretValue": 2}
