@@ -276,7 +276,7 @@ class LeanConnector:
         return (
             isinstance(exc, TLSVerificationError)
             and self.certificate is not None
-            and not _server_untrusted(exc)
+            and exc.reason != "server_untrusted"
         )
 
     def _recover_credentials(self, exc: ConnectorError) -> None:
@@ -364,23 +364,6 @@ class LeanConnector:
             f"region={self.spec.region.value}, mode={self.spec.auth.mode.value}, "
             f"api={self.endpoints.api})"
         )
-
-
-def _server_untrusted(exc: BaseException) -> bool:
-    """True when ``exc`` was caused by OUR check of the server certificate failing."""
-    seen: set[int] = set()
-    stack = [exc]
-    while stack:
-        current = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, ssl.SSLCertVerificationError):
-            return True
-        nested = [*current.args, getattr(current, "reason", None)]
-        nested += [current.__cause__, current.__context__]
-        stack.extend(e for e in nested if isinstance(e, BaseException))
-    return False
 
 
 def _error_from(response: HttpResponse, method: str, path: str) -> LeanAPIError:

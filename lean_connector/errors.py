@@ -147,9 +147,25 @@ class ConnectionDroppedError(TransportError):
 
 
 class TLSVerificationError(TransportError):
-    """The TLS handshake failed: the server is not trusted or our certificate was refused."""
+    """The TLS handshake failed: the server is not trusted or our certificate was refused.
+
+    ``reason`` says which, when the transport could tell: ``"server_untrusted"`` (our check
+    of the server failed: re-reading secrets cannot help), ``"client_certificate_refused"``
+    (the server refused our certificate: maybe rotated) or ``"handshake_failed"``.
+    """
 
     retryable = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str | None = None,
+        url: str | None = None,
+        reason: str | None = None,
+    ) -> None:
+        super().__init__(message, method=method, url=url)
+        self.reason = reason
 
 
 _HINTS: Mapping[str, str] = {

@@ -186,11 +186,12 @@ def _path(url: str) -> str:
     return urllib.parse.urlsplit(url).path or "/"
 
 
-def _tls_error(causes: list[BaseException], host: str) -> str | None:
+def _tls_error(causes: list[BaseException], host: str) -> tuple[str, str] | None:
+    """(reason, message) of a TLS failure among ``causes``; reason as TLSVerificationError."""
     for cause in causes:
         if isinstance(cause, ssl.SSLCertVerificationError):
             detail = cause.verify_message or cause.reason or "verification failed"
-            return (
+            return "server_untrusted", (
                 f"the server certificate of {host} is not trusted ({detail}): it is "
                 "verified against mtls.ca_chain, or the system trust store when mtls.ca_chain "
                 "is not set; check that the CA chain belongs to this Lean environment and "
@@ -198,14 +199,14 @@ def _tls_error(causes: list[BaseException], host: str) -> str | None:
             )
     for cause in causes:
         if isinstance(cause, ssl.SSLError) and cause.reason in _CLIENT_CERT_REFUSED:
-            return (
+            return "client_certificate_refused", (
                 f"{host} refused the client certificate (TLS alert {cause.reason}): check that "
                 "mtls.certificate is signed by Lean for this environment and includes the "
                 "chain, and that it matches mtls.private_key"
             )
     for cause in causes:
         if isinstance(cause, _HandshakeResetError):
-            return (
+            return "client_certificate_refused", (
                 f"{host} reset the connection during the TLS handshake: a server that requires "
                 "a client certificate does this when it refuses ours; check mtls.certificate "
                 "is signed by Lean for this environment and includes the chain (or a proxy "
@@ -214,7 +215,7 @@ def _tls_error(causes: list[BaseException], host: str) -> str | None:
     for cause in causes:
         # An EOF after the handshake is a dropped connection, not a TLS failure.
         if isinstance(cause, ssl.SSLError) and not isinstance(cause, ssl.SSLEOFError):
-            return (
+            return "handshake_failed", (
                 f"the TLS handshake with {host} failed ({cause.reason or cause}): check "
                 "endpoints.api, mtls.ca_chain and mtls.certificate for this environment"
             )
@@ -252,7 +253,8 @@ def _map_error(
         )
     tls = _tls_error(causes, host)
     if tls is not None:
-        return TLSVerificationError(tls, method=method, url=url)
+        reason, message = tls
+        return TLSVerificationError(message, method=method, url=url, reason=reason)
     if isinstance(exc, requests.exceptions.ReadTimeout) or "ReadTimeoutError" in kinds:
         return ReadTimeoutError(
             f"{host} did not answer {what} within {read_s:g} s; {applied}",

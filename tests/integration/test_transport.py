@@ -122,6 +122,8 @@ def test_client_certificate_from_another_ca_is_refused(
     assert message.startswith(f"127.0.0.1:{mtls_server.port} refused the client certificate")
     assert "check that mtls.certificate is signed by Lean for this environment" in message
     assert caught.value.retryable is False
+    # The client reads this to decide whether re-reading the certificate may help.
+    assert caught.value.reason == "client_certificate_refused"
 
 
 def test_no_client_certificate_on_an_mtls_host_is_refused(
@@ -144,6 +146,7 @@ def test_server_from_another_ca_is_not_trusted(
     )
     assert "mtls.ca_chain" in message
     assert caught.value.retryable is False
+    assert caught.value.reason == "server_untrusted"
     assert isinstance(caught.value.__cause__, Exception)  # raised "from" the requests error
 
 
@@ -442,6 +445,7 @@ def test_reset_during_the_handshake_points_at_the_client_certificate(
             transport.send("GET", f"https://127.0.0.1:{port}/echo", headers=HEADERS)
         assert "reset the connection during the TLS handshake" in str(caught.value)
         assert "mtls.certificate" in str(caught.value)
+        assert caught.value.reason == "client_certificate_refused"
     finally:
         listener.close()
 
