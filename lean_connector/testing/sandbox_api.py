@@ -125,7 +125,10 @@ class SandboxApi:
                     reply.headers["Retry-After"] = str(fault.retry_after_s)
                 return reply
             code = _SERVER_ERROR_CODES.get(fault.status, "SERVICE_UNAVAILABLE")
-            return lean_error(fault.status, code, "The service is temporarily unavailable")
+            reply = lean_error(fault.status, code, "The service is temporarily unavailable")
+            if fault.retry_after_s is not None:
+                reply.headers["Retry-After"] = str(fault.retry_after_s)
+            return reply
         denied = self._authenticate(request)
         if denied is not None:
             return denied

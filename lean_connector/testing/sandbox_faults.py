@@ -58,6 +58,7 @@ class Faults:
             self._retry_after_s: int | None = 1
             self._unavailable = 0
             self._unavailable_status = 503
+            self._unavailable_retry_after_s: int | None = None
             self._unauthorized = 0
             self._pending_answers = 0
             self._pending_calls = 0
@@ -126,13 +127,25 @@ class Faults:
             self._rate_limits = _count(n, "faults.rate_limit")
             self._retry_after_s = retry_after_s
 
-    def unavailable(self, n: int, status: int = 503) -> None:
-        """The next ``n`` API calls get a Lean-shaped 5xx with this status."""
+    def unavailable(self, n: int, status: int = 503, retry_after_s: int | None = None) -> None:
+        """The next ``n`` API calls get a Lean-shaped 5xx with this status.
+
+        ``retry_after_s`` adds a ``Retry-After`` header (none by default)."""
         if isinstance(status, bool) or not isinstance(status, int) or not 500 <= status <= 599:
             raise ValueError(f"faults.unavailable: status must be 500-599, got {status!r}")
+        if retry_after_s is not None and (
+            isinstance(retry_after_s, bool)
+            or not isinstance(retry_after_s, int)
+            or retry_after_s < 0
+        ):
+            raise ValueError(
+                "faults.unavailable: retry_after_s must be a non-negative int or None, "
+                f"got {retry_after_s!r}"
+            )
         with self._lock:
             self._unavailable = _count(n, "faults.unavailable")
             self._unavailable_status = status
+            self._unavailable_retry_after_s = retry_after_s
 
     def reset_connections(self, n: int, method: str | None = None) -> None:
         """The next ``n`` API calls (of ``method`` only, if given) are read, then the socket
@@ -171,7 +184,9 @@ class Faults:
                 return ApiFault("rate_limit", 429, self._retry_after_s)
             if self._unavailable:
                 self._unavailable -= 1
-                return ApiFault("unavailable", self._unavailable_status)
+                return ApiFault(
+                    "unavailable", self._unavailable_status, self._unavailable_retry_after_s
+                )
             return None
 
     def take_unauthorized(self) -> bool:
