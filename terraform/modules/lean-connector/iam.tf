@@ -138,8 +138,9 @@ data "aws_iam_policy_document" "function" {
   dynamic "statement" {
     for_each = each.key == "sync" ? [1] : []
     content {
-      sid       = "ReadWriteSyncOutput"
-      actions   = ["s3:GetObject", "s3:PutObject"]
+      sid = "ReadWriteSyncOutput"
+      # DeleteObject: a re-run clears a half-written entity before rewriting it.
+      actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
       resources = ["${aws_s3_bucket.sync_output.arn}/${var.sync_output_prefix}/*"]
     }
   }

@@ -49,7 +49,7 @@ locals {
   schedules = { for key, expr in {
     refresh_token = var.token_refresh_schedule
     sync          = var.sync_schedule
-  } : key => expr if expr != null }
+  } : key => expr if expr != null && contains(keys(local.functions), key) }
 }
 
 resource "aws_cloudwatch_event_rule" "schedule" {

@@ -14,7 +14,7 @@ locals {
   mtls_enabled  = var.auth_mode == "mtls" || (var.auth_mode == "oauth" && var.mtls_with_oauth)
   oauth_enabled = var.auth_mode == "oauth"
 
-  functions = {
+  all_functions = {
     refresh_token = {
       handler     = "lean_connector.aws_lambda.refresh_token_handler"
       description = "Refreshes the Lean API token into the shared token store secret"
@@ -37,6 +37,10 @@ locals {
     }
   }
 
+  # The refresher only exists with OAuth: mTLS and app-token modes have no bearer token to
+  # share, and a refresher without a token store would fail every run.
+  functions = { for key, fn in local.all_functions : key => fn if key != "refresh_token" || local.oauth_enabled }
+
   function_names  = { for key, _ in local.functions : key => "${var.name}-${replace(key, "_", "-")}" }
   log_group_names = { for key, fn in local.function_names : key => "/aws/lambda/${fn}" }
   log_group_arns = {
@@ -45,7 +49,7 @@ locals {
   }
 
   # Functions that call Lean, so load the credentials (and the certificate under mTLS).
-  lean_callers = toset(["refresh_token", "link_session", "sync"])
+  lean_callers = setintersection(["refresh_token", "link_session", "sync"], keys(local.functions))
 
   tags = merge(var.tags, { "lean-connector:name" = var.name })
 }

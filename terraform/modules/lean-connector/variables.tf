@@ -181,7 +181,7 @@ variable "log_level" {
 }
 
 variable "token_refresh_schedule" {
-  description = "EventBridge schedule of the token refresher. Lean tokens live ~1 h and are refreshed 5 min before expiry, so every 30 min keeps the shared token fresh."
+  description = "EventBridge schedule of the token refresher (auth_mode \"oauth\" only; other modes have no refresher). Lean tokens live ~1 h and are refreshed 5 min before expiry, so every 30 min keeps the shared token fresh."
   type        = string
   default     = "rate(30 minutes)"
 

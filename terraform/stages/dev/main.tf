@@ -4,13 +4,14 @@
 module "lean_connector" {
   source = "../../modules/lean-connector"
 
-  name         = "lean-connector-${var.stage}"
-  environment  = "sandbox"
-  lean_region  = var.lean_region
-  auth_mode    = var.auth_mode
-  client_id    = var.client_id
-  api_endpoint = var.api_endpoint
-  package_path = var.package_path
+  name            = "lean-connector-${var.stage}"
+  environment     = "sandbox"
+  lean_region     = var.lean_region
+  auth_mode       = var.auth_mode
+  mtls_with_oauth = var.mtls_with_oauth
+  client_id       = var.client_id
+  api_endpoint    = var.api_endpoint
+  package_path    = var.package_path
 
   log_level          = "DEBUG"
   log_retention_days = var.log_retention_days

@@ -34,6 +34,12 @@ variable "auth_mode" {
   default     = "oauth"
 }
 
+variable "mtls_with_oauth" {
+  description = "With auth_mode = \"oauth\", also present a client certificate (creates the mTLS secret and expiry alarms)."
+  type        = bool
+  default     = false
+}
+
 variable "client_id" {
   description = "Lean application id (OAuth client_id). Not a secret."
   type        = string

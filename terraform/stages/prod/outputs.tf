@@ -13,6 +13,11 @@ output "function_names" {
   value       = module.lean_connector.function_names
 }
 
+output "function_arns" {
+  description = "Lambda function ARNs by handler."
+  value       = module.lean_connector.function_arns
+}
+
 output "function_invoke_arns" {
   description = "Lambda invoke ARNs by handler, for API Gateway proxy integrations."
   value       = module.lean_connector.function_invoke_arns
