@@ -19,14 +19,28 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from lean_connector.errors import ConnectorError, SpecError
+from lean_connector.errors import ConnectorError, InvalidRequestError, SpecError
 
 if TYPE_CHECKING:
     from lean_connector.spec import LeanSpec
 
-__all__ = ["COMMANDS", "Command", "build_parser", "main"]
+__all__ = [
+    "COMMANDS",
+    "EXIT_FAILED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "Command",
+    "build_parser",
+    "main",
+    "print_json",
+]
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK = 0  # success
+EXIT_FAILED = 1  # the call or check failed: Lean error, network, TLS, rejected credentials
+EXIT_USAGE = 2  # the spec or the command line is wrong: fixing the input is the remedy
+# Errors that mean "fix your input", not "the call failed". InvalidRequestError is raised
+# only for bad arguments, before anything is sent to Lean.
+_USAGE_ERRORS = (SpecError, InvalidRequestError)
 DEBUG_ENV = "LEAN_CONNECTOR_DEBUG"
 
 Handler = Callable[[argparse.Namespace], int]
@@ -48,7 +62,8 @@ def _load(spec_path: str | None) -> LeanSpec:
     return load_spec(spec_path)
 
 
-def _print_json(data: Any) -> None:
+def print_json(data: Any) -> None:
+    """Write ``data`` to stdout as indented JSON: the result of a command."""
     sys.stdout.write(json.dumps(data, indent=2) + "\n")
 
 
@@ -64,7 +79,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from lean_connector.spec import redacted_dump, resolve_endpoints
 
     spec = _load(args.spec)
-    _print_json(redacted_dump(spec))
+    print_json(redacted_dump(spec))
     endpoints = resolve_endpoints(spec)
     token = f", token {endpoints.token_url}" if spec.auth.mode.value == "oauth" else ""
     print(
@@ -79,7 +94,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
     """Print the JSON Schema of the spec."""
     from lean_connector.spec import spec_json_schema
 
-    _print_json(spec_json_schema())
+    print_json(spec_json_schema())
     return EXIT_OK
 
 
@@ -114,7 +129,7 @@ def cmd_secrets_check(args: argparse.Namespace) -> int:
     if args.format == "table":
         _print_table(rows)
     else:
-        _print_json(rows)
+        print_json(rows)
     failed = sum(1 for row in rows if not row["ok"])
     if not rows:
         print("no secret references in this spec", file=sys.stderr)
@@ -241,7 +256,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _resolve_handler(args.handler)(args)
     except ConnectorError as exc:
         _report(exc, f"error: {exc}")
-        return EXIT_USAGE if isinstance(exc, SpecError) else EXIT_FAILED
+        return EXIT_USAGE if isinstance(exc, _USAGE_ERRORS) else EXIT_FAILED
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
