@@ -8,14 +8,17 @@ host; a token (OAuth); ``GET /banks/v1/``.
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import ssl
 import time
+import urllib.request
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from lean_connector.errors import ConnectorError
+from lean_connector.tls import EXPIRY_WARNING_DAYS
 
 if TYPE_CHECKING:
     from lean_connector.client import LeanConnector
@@ -25,7 +28,6 @@ if TYPE_CHECKING:
 __all__ = ["Check", "render_table", "run_doctor"]
 
 Status = Literal["pass", "warn", "fail", "skip"]
-CERT_WARN_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -46,8 +48,6 @@ def _secrets(spec: LeanSpec, resolver: SecretResolver) -> list[Check]:
 
     checks = []
     for field, reference in secret_references(spec).items():
-        if field == "auth.token_store":
-            continue  # written by the refresher; may legitimately be empty at first
         try:
             value = resolver.resolve(reference, field=field)
         except ConnectorError as exc:
@@ -65,7 +65,7 @@ def _certificate(connector: LeanConnector) -> Check:
     if report is None:
         return Check("client certificate", "skip", "no mtls.certificate in the spec")
     detail = f"{report.subject}, {report.days_left} days left (until {report.not_after:%Y-%m-%d})"
-    if report.days_left < CERT_WARN_DAYS:
+    if report.days_left < EXPIRY_WARNING_DAYS:
         return Check(
             "client certificate",
             "warn",
@@ -89,6 +89,8 @@ def _handshake(spec: LeanSpec, connector: LeanConnector) -> Check:
             context.wrap_socket(raw, server_hostname=host) as tls,
         ):
             version = tls.version()
+            # Taken before the read below, which waits up to 0.2 s on a healthy server.
+            elapsed = (time.perf_counter() - started) * 1000
             # TLS 1.3 servers refuse a client certificate after the handshake: read once.
             tls.settimeout(0.2)
             with contextlib.suppress(TimeoutError, ssl.SSLWantReadError):
@@ -112,11 +114,23 @@ def _handshake(spec: LeanSpec, connector: LeanConnector) -> Check:
             "TLS handshake",
             "fail",
             f"cannot connect to {host}:{port}: {exc}",
-            "check endpoints.api",
+            "check endpoints.api" + _proxy_note(host),
         )
-    elapsed = (time.perf_counter() - started) * 1000
     client = "with client certificate" if identity else "server-only"
     return Check("TLS handshake", "pass", f"{host}:{port} {version}, {client}, {elapsed:.0f} ms")
+
+
+def _proxy_note(host: str) -> str:
+    """Advice for a failed direct connection when the environment routes HTTPS via a proxy."""
+    proxy_set = any(os.environ.get(name) for name in ("HTTPS_PROXY", "https_proxy"))
+    if not proxy_set or urllib.request.proxy_bypass(host):
+        return ""
+    # The connector's calls go through the proxy; this check connects directly, so a network
+    # that only allows the proxy fails here while the API call itself could work.
+    return (
+        "; HTTPS_PROXY is set: this check connects directly while API calls go through the "
+        "proxy, so where only the proxy is allowed out it fails although calls may work"
+    )
 
 
 def _token(connector: LeanConnector) -> Check:
