@@ -33,6 +33,7 @@ from lean_connector.errors import SpecError
 from lean_connector.spec_rules import (
     HOSTS,
     LITERAL_REDACTED,
+    NO_PRIVATE_KEY_SCHEMA,
     REFERENCE_FIELDS,
     REFERENCE_HELP,
     REFERENCE_PREFIXES,
@@ -41,7 +42,9 @@ from lean_connector.spec_rules import (
     Endpoints,
     RuleViolationsError,
     field_value,
+    holds_private_key,
     is_reference,
+    redact_private_keys,
     resolve_endpoints,
     rule_violations,
     spec_error_from_errors,
@@ -113,14 +116,19 @@ class _Section(BaseModel):
 
     def __repr_args__(self) -> Iterable[tuple[str | None, Any]]:
         for name, value in super().__repr_args__():
-            if name in self._secret_keys and isinstance(value, str) and not is_reference(value):
+            secret = name in self._secret_keys and isinstance(value, str)
+            if (secret and not is_reference(value)) or holds_private_key(value):
                 yield name, LITERAL_REDACTED
             else:
                 yield name, value
 
 
 def _ref(what: str) -> Any:
-    return Field(default=None, description=f"{what}. May be {REFERENCE_HELP}.")
+    return Field(
+        default=None,
+        description=f"{what}. May be {REFERENCE_HELP}; a literal private key is refused.",
+        json_schema_extra=NO_PRIVATE_KEY_SCHEMA,
+    )
 
 
 class AuthSpec(_Section):
@@ -469,7 +477,11 @@ def secret_references(spec: LeanSpec) -> dict[str, str]:
 
 
 def redacted_dump(spec: LeanSpec) -> dict[str, Any]:
-    """The spec as JSON-able data: references shown, literal secrets '<literal, redacted>'."""
+    """The spec as JSON-able data: references shown, literal secrets '<literal, redacted>'.
+
+    Any literal holding a private key is redacted too, whatever its field: the dump is
+    printed, and a key pasted into a public field must not reach a terminal or CI log.
+    """
     data = spec.model_dump(mode="json")
     for field in SECRET_FIELDS:
         section, key = field.split(".")
@@ -479,6 +491,7 @@ def redacted_dump(spec: LeanSpec) -> dict[str, Any]:
         value = values.get(key)
         if isinstance(value, str) and not is_reference(value):
             values[key] = LITERAL_REDACTED
+    redact_private_keys(data)
     return data
 
 

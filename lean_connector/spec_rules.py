@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 REFERENCE_PREFIXES = ("aws-sm://", "aws-ssm://", "env://", "file://")
 LITERAL_REDACTED = "<literal, redacted>"
 REFERENCE_HELP = "a reference (aws-sm://, aws-ssm://, env:// or file://)"
+# The tail of every PEM private-key header: PRIVATE KEY, RSA/EC/ENCRYPTED/OPENSSH PRIVATE KEY.
+PRIVATE_KEY_MARKER = "PRIVATE KEY-----"
 
 # Fields that may hold a secret reference (resolved by secrets.py) ...
 REFERENCE_FIELDS: tuple[str, ...] = (
@@ -73,7 +75,19 @@ SCHEMA_RULES: dict[str, Any] = {
                 }
             },
         },
+        {
+            "if": {"properties": {"environment": {"const": "production"}}},
+            "then": {
+                "properties": {
+                    "secrets": {"properties": {"aws_endpoint_url": {"pattern": "^https://"}}}
+                }
+            },
+        },
     ]
+}
+# Per reference field: a pasted private key is refused in every environment.
+NO_PRIVATE_KEY_SCHEMA: dict[str, Any] = {
+    "not": {"type": "string", "pattern": PRIVATE_KEY_MARKER},
 }
 
 
@@ -130,6 +144,20 @@ def is_reference(text: str) -> bool:
     return text.startswith(REFERENCE_PREFIXES)
 
 
+def holds_private_key(value: object) -> bool:
+    """True for a literal (not a reference) that contains a PEM private key."""
+    return isinstance(value, str) and not is_reference(value) and PRIVATE_KEY_MARKER in value
+
+
+def redact_private_keys(data: dict[str, Any]) -> None:
+    """Replace, in place and in every section, each literal holding a private key."""
+    for key, value in data.items():  # the spec has sections (dicts) but no lists
+        if isinstance(value, dict):
+            redact_private_keys(value)
+        elif holds_private_key(value):
+            data[key] = LITERAL_REDACTED
+
+
 def field_value(spec: Any, dotted: str) -> Any:
     """The value at a dotted path such as ``mtls.certificate`` (None if a section is unset)."""
     value = spec
@@ -151,7 +179,9 @@ class RuleViolationsError(ValueError):
 def rule_violations(spec: LeanSpec) -> list[tuple[str, str]]:
     """Every cross-field rule the spec breaks, as (dotted field, one-line message)."""
     auth, mode, env = spec.auth, spec.auth.mode, spec.environment
-    found: list[tuple[str, str]] = []
+    # First, so it is the message shown: a key pasted into the spec is the worst problem here.
+    found = _private_key_violations(spec)
+    flagged = {field for field, _ in found}
 
     def need(field: str, why: str) -> None:
         if field_value(spec, field) is None:
@@ -214,9 +244,20 @@ def rule_violations(spec: LeanSpec) -> list[tuple[str, str]]:
                 )
             )
     if env == "production":
+        endpoint = spec.secrets.aws_endpoint_url
+        if endpoint is not None and not endpoint.lower().startswith("https://"):
+            found.append(
+                (
+                    "secrets.aws_endpoint_url",
+                    "secrets.aws_endpoint_url must be an https:// URL when environment is "
+                    "production: over plain http every secret would travel unencrypted; use the "
+                    "https:// endpoint (e.g. your Secrets Manager VPC endpoint) or remove it "
+                    "(http:// is for moto or LocalStack in sandbox)",
+                )
+            )
         for field in SECRET_FIELDS:
             value = field_value(spec, field)
-            if value is not None and not is_reference(value):
+            if value is not None and not is_reference(value) and field not in flagged:
                 found.append(
                     (
                         field,
@@ -224,6 +265,30 @@ def rule_violations(spec: LeanSpec) -> list[tuple[str, str]]:
                         f"production: put the value in a secret store and use {REFERENCE_HELP}",
                     )
                 )
+    return found
+
+
+def _private_key_violations(spec: LeanSpec) -> list[tuple[str, str]]:
+    """Reference fields whose literal holds a private key (e.g. a cert + key bundle).
+
+    Refused in every environment: the spec file or env is not a secret store, and public
+    fields are printed by ``validate``. The message never quotes the value.
+    """
+    found = []
+    for field in REFERENCE_FIELDS:
+        if not holds_private_key(field_value(spec, field)):
+            continue
+        if field == "mtls.private_key":
+            fix = "put the key in a secret store and set mtls.private_key to"
+        else:
+            fix = "put the key in mtls.private_key as"
+        found.append(
+            (
+                field,
+                f"{field} holds private key material: {fix} a secret reference "
+                "(aws-sm://..., aws-ssm://, env:// or file://)",
+            )
+        )
     return found
 
 

@@ -111,6 +111,31 @@ def test_bad_spec_exits_2_with_one_line_naming_the_problem(case: str, tmp_path: 
     assert SECRET_VALUE not in line
 
 
+def test_private_key_pasted_into_the_certificate_is_refused_without_printing_it(
+    tmp_path: Path,
+) -> None:
+    body = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgPASTEDKEY0123456789"
+    bundle = (
+        "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+        f"-----BEGIN PRIVATE KEY-----\n{body}\n-----END PRIVATE KEY-----\n"
+    )
+    indented = "".join(f"    {line}\n" for line in bundle.splitlines())
+    path = tmp_path / "spec.yaml"
+    path.write_text(
+        "environment: production\n"
+        "auth: {mode: oauth, client_id: c, client_secret: aws-sm://lean/prod/oauth#cs}\n"
+        f"mtls:\n  private_key: aws-sm://lean/prod/mtls#key\n  certificate: |\n{indented}"
+    )
+    result = run("validate", "--spec", str(path))
+    line = one_line_error(result)
+    assert line == (
+        "error: mtls.certificate holds private key material: put the key in mtls.private_key "
+        "as a secret reference (aws-sm://..., aws-ssm://, env:// or file://)"
+    )
+    assert body not in result.stdout + result.stderr
+    assert "BEGIN" not in result.stdout + result.stderr
+
+
 def test_unknown_env_key_exits_2() -> None:
     spec = str(EXAMPLES / "sandbox-app-token.yaml")
     line = one_line_error(run("validate", "--spec", spec, env={"LEAN_AUTH__MDOE": "oauth"}))

@@ -103,3 +103,24 @@ def test_schema_catches_what_editors_should_flag(
     assert "'mtls' is a required property" in bad(validator, mtls)
     app = {"environment": "production", "auth": {"mode": "app_token", "app_token": "aws-sm://a"}}
     assert "'sandbox' was expected" in bad(validator, app)
+
+
+def test_schema_flags_a_pasted_private_key_and_plain_http_secrets_in_production(
+    validator: jsonschema.Draft202012Validator,
+) -> None:
+    key = "-----BEGIN PRIVATE KEY-----\nMIGH\n-----END PRIVATE KEY-----\n"
+    oauth = {"mode": "oauth", "client_id": "x", "client_secret": "aws-sm://a#s"}
+    bundle = {"environment": "sandbox", "auth": oauth, "mtls": {"ca_chain": "CERT\n" + key}}
+    # mtls is "MTLSSpec or null", so the reason sits in the error's context.
+    reasons = [
+        sub.message for error in validator.iter_errors(bundle) for sub in error.context or []
+    ]
+    assert any(
+        "should not be valid under {'pattern': 'PRIVATE KEY-----'" in reason for reason in reasons
+    )
+    plain = {"environment": "production", "auth": oauth}
+    plain["secrets"] = {"aws_endpoint_url": "http://vpce.example"}
+    assert "does not match '^https://'" in bad(validator, plain)
+    sandbox = {**plain, "environment": "sandbox"}
+    assert list(validator.iter_errors(sandbox)) == []
+    assert list(validator.iter_errors({**bundle, "mtls": {"ca_chain": "CERT\n"}})) == []

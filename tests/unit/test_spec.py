@@ -17,6 +17,7 @@ from lean_connector.spec import (
     SECRET_FIELDS,
     AuthMode,
     Environment,
+    MTLSSpec,
     is_reference,
     load_spec,
     redacted_dump,
@@ -415,3 +416,104 @@ def test_secret_fields_are_reference_fields() -> None:
 
     assert set(SECRET_FIELDS) < set(REFERENCE_FIELDS)
     assert {"mtls.certificate", "mtls.ca_chain"} == set(REFERENCE_FIELDS) - set(SECRET_FIELDS)
+
+
+# --- private keys pasted into the spec --------------------------------------------------
+
+# A PKCS#8 header with a made-up body: spec rules look only at the text, never parse it.
+KEY_BODY = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgKEYMATERIAL0123456789"
+PRIVATE_KEY = f"-----BEGIN PRIVATE KEY-----\n{KEY_BODY}\n-----END PRIVATE KEY-----\n"
+CERTIFICATE = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+RSA_KEY = f"-----BEGIN RSA PRIVATE KEY-----\n{KEY_BODY}\n-----END RSA PRIVATE KEY-----\n"
+
+
+def spec_with(environment: str, field: str, value: str) -> dict[str, Any]:
+    """A valid oauth spec with every reference field set to a reference, then one replaced."""
+    sections: dict[str, dict[str, Any]] = {
+        "auth": {**OAUTH, "app_token": "env://T"},
+        "mtls": {"certificate": "env://C", "private_key": "env://K", "ca_chain": "env://CA"},
+        "webhooks": {"secret": "env://W"},
+    }
+    section, key = field.split(".")
+    sections[section][key] = value
+    return {"environment": environment, **sections}
+
+
+@pytest.mark.parametrize("environment", ["sandbox", "production"])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("mtls.certificate", CERTIFICATE + PRIVATE_KEY),  # a cert + key bundle
+        ("mtls.ca_chain", CERTIFICATE + RSA_KEY),
+        ("auth.app_token", PRIVATE_KEY),
+        ("webhooks.secret", PRIVATE_KEY.replace("PRIVATE", "ENCRYPTED PRIVATE")),
+    ],
+)
+def test_private_key_in_any_reference_field_is_refused_naming_the_field(
+    environment: str, field: str, value: str
+) -> None:
+    error = spec_error(**spec_with(environment, field, value))
+    assert error.field == field
+    assert str(error) == (
+        f"{field} holds private key material: put the key in mtls.private_key as a secret "
+        "reference (aws-sm://..., aws-ssm://, env:// or file://)"
+    )
+    assert KEY_BODY not in str(error)
+    assert KEY_BODY not in repr(error)
+
+
+@pytest.mark.parametrize("environment", ["sandbox", "production"])
+def test_literal_private_key_in_mtls_private_key_is_refused_once(environment: str) -> None:
+    error = spec_error(**spec_with(environment, "mtls.private_key", PRIVATE_KEY))
+    assert error.field == "mtls.private_key"
+    # One message, not also "holds a literal value" in production.
+    assert str(error) == (
+        "mtls.private_key holds private key material: put the key in a secret store and set "
+        "mtls.private_key to a secret reference (aws-sm://..., aws-ssm://, env:// or file://)"
+    )
+
+
+def test_a_reference_or_a_plain_certificate_is_not_mistaken_for_a_key() -> None:
+    spec = load_spec(**spec_with("production", "mtls.certificate", CERTIFICATE))
+    assert spec.mtls is not None
+    assert spec.mtls.certificate == CERTIFICATE
+    assert load_spec(**spec_with("production", "mtls.private_key", "aws-sm://lean/prod/mtls#key"))
+
+
+def test_redacted_dump_hides_a_private_key_in_any_field() -> None:
+    # sync.output is not a reference field: validation lets any text through, the dump must not.
+    spec = load_spec(environment="sandbox", auth=OAUTH, sync={"output": PRIVATE_KEY})
+    assert redacted_dump(spec)["sync"]["output"] == LITERAL_REDACTED
+    # A spec built without validation (model_construct) is dumped and printed safely too.
+    bundle = MTLSSpec.model_construct(certificate=CERTIFICATE + PRIVATE_KEY, ca_chain=CERTIFICATE)
+    unvalidated = spec.model_copy(update={"mtls": bundle})
+    dump = redacted_dump(unvalidated)
+    assert dump["mtls"]["certificate"] == LITERAL_REDACTED
+    assert dump["mtls"]["ca_chain"] == CERTIFICATE
+    assert KEY_BODY not in json.dumps(dump)
+    assert KEY_BODY not in repr(unvalidated)
+    assert KEY_BODY not in repr(spec)
+
+
+# --- secrets.aws_endpoint_url -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["http://vpce-1.secretsmanager.example", "HTTP://localhost:5000"])
+def test_plain_http_secrets_endpoint_is_refused_in_production(url: str) -> None:
+    error = spec_error(environment="production", auth=OAUTH, secrets={"aws_endpoint_url": url})
+    assert error.field == "secrets.aws_endpoint_url"
+    assert str(error) == (
+        "secrets.aws_endpoint_url must be an https:// URL when environment is production: over "
+        "plain http every secret would travel unencrypted; use the https:// endpoint (e.g. your "
+        "Secrets Manager VPC endpoint) or remove it (http:// is for moto or LocalStack in "
+        "sandbox)"
+    )
+
+
+def test_https_secrets_endpoint_in_production_and_http_in_sandbox_are_accepted() -> None:
+    https = "https://vpce-1.secretsmanager.me-central-1.vpce.amazonaws.com"
+    spec = load_spec(environment="production", auth=OAUTH, secrets={"aws_endpoint_url": https})
+    assert spec.secrets.aws_endpoint_url == https
+    moto = "http://127.0.0.1:5000"
+    spec = load_spec(environment="sandbox", auth=OAUTH, secrets={"aws_endpoint_url": moto})
+    assert spec.secrets.aws_endpoint_url == moto
