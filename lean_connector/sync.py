@@ -23,6 +23,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
+from lean_connector.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from lean_connector.errors import ConnectorError, InvalidRequestError, LeanAPIError, SpecError
 from lean_connector.logs import get_logger
 from lean_connector.sync_output import (
@@ -50,7 +51,6 @@ __all__ = [
 
 log = get_logger(__name__)
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DEFAULT_WINDOW_DAYS = 30
 
 
