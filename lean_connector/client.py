@@ -43,6 +43,8 @@ log = get_logger(__name__)
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 # Lean codes that mean "the certificate or credential we hold may be stale" (rotation).
 _CREDENTIAL_CODES = frozenset({"CERTIFICATE_TOKEN_MISMATCH", "INVALID_CERTIFICATE"})
+# Statuses whose Retry-After is honoured (DESIGN.md, Retries); the errors carry retry_after_s.
+_RETRY_AFTER_STATUSES = frozenset({429, 502, 503, 504})
 
 
 class LeanConnector:
@@ -388,7 +390,7 @@ def _error_from(response: HttpResponse, method: str, path: str) -> LeanAPIError:
         "method": method,
         "path": path,
     }
-    if response.status == 429:
+    if response.status in _RETRY_AFTER_STATUSES:
         kwargs["retry_after_s"] = _retry_after(response.headers.get("Retry-After"))
     return lean_api_error(response.status, **kwargs)
 

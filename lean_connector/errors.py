@@ -266,9 +266,13 @@ class LeanRateLimitError(LeanAPIError):
 
 
 class LeanServerError(LeanAPIError):
-    """5xx from Lean."""
+    """5xx from Lean. ``retry_after_s`` is Lean's Retry-After (sent with 502/503/504), if any."""
 
     retryable = True
+
+    def __init__(self, *, retry_after_s: float | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.retry_after_s = retry_after_s
 
 
 _BY_STATUS: Mapping[int, type[LeanAPIError]] = {

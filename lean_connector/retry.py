@@ -11,9 +11,10 @@ Which errors are retried (:func:`is_retryable`):
   a ``ConnectorError``.
 
 The wait before attempt ``n + 1`` is "full jitter" (``uniform(0, min(cap, base * 2**(n-1)))``),
-so a fleet that failed together does not retry together. A ``Retry-After`` from Lean is a
-floor on that wait; one longer than ``max_retry_after_s`` is not waited out at all: the 429
-is raised at once, so a caller is never parked for minutes inside one call.
+so a fleet that failed together does not retry together. A ``Retry-After`` from Lean on a
+429, 502, 503 or 504 is a floor on that wait; one longer than ``max_retry_after_s`` is not
+waited out at all: the error is raised at once, so a caller is never parked for minutes
+inside one call.
 
 A :class:`RetryBudget` shared by a connector caps retries to a fraction of requests plus a
 small floor per second: when Lean is down, every caller fails fast instead of multiplying
@@ -209,7 +210,12 @@ def backoff_wait_s(
 
 
 def _retry_after(exc: BaseException | None) -> float | None:
-    value = getattr(exc, "retry_after_s", None)
+    """Lean's Retry-After, for the answers where DESIGN.md honours it (429, 502/503/504)."""
+    if isinstance(exc, LeanServerError) and exc.http_status not in _ALWAYS_RETRIED_5XX:
+        return None
+    if not isinstance(exc, LeanRateLimitError | LeanServerError):
+        return None
+    value = exc.retry_after_s
     return float(value) if isinstance(value, int | float) else None
 
 

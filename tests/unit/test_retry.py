@@ -16,7 +16,6 @@ from lean_connector.errors import (
     AuthError,
     ConnectError,
     ConnectionDroppedError,
-    ConnectorError,
     LeanAPIError,
     LeanRateLimitError,
     LeanServerError,
@@ -26,6 +25,7 @@ from lean_connector.errors import (
     SpecError,
     TLSConfigError,
     TLSVerificationError,
+    TransportError,
     lean_api_error,
 )
 from lean_connector.logs import capture_logs
@@ -157,7 +157,7 @@ def test_500_on_idempotent_call_is_retried(sleeps: list[float]) -> None:
 
 @pytest.mark.parametrize("error_class", [ReadTimeoutError, ConnectionDroppedError])
 def test_read_errors_retried_on_get_not_on_plain_post(
-    sleeps: list[float], error_class: type[ConnectorError]
+    sleeps: list[float], error_class: type[TransportError]
 ) -> None:
     get = Script(error_class(f"no answer from {URL}", method="GET", url=URL))
     assert call_with_retry(get, idempotent=True, policy=POLICY, sleep=sleeps.append) == "ok"
@@ -380,3 +380,48 @@ def test_waits_requested_by_call_with_retry_stay_within_the_cap(sleeps: list[flo
     assert len(sleeps) == 11
     ceilings = [min(3.0, 0.5 * 2**i) for i in range(11)]
     assert all(0 <= s <= c for s, c in zip(sleeps, ceilings, strict=True))
+
+
+def unavailable(status: int, retry_after_s: float | None) -> LeanServerError:
+    return LeanServerError(
+        http_status=status, lean_status="SERVICE_UNAVAILABLE", retry_after_s=retry_after_s
+    )
+
+
+@pytest.mark.parametrize("status", [502, 503, 504])
+def test_5xx_retry_after_is_a_floor_on_the_wait(status: int, sleeps: list[float]) -> None:
+    fn = Script(unavailable(status, 2.0), unavailable(status, 3.0))
+    assert call_with_retry(fn, idempotent=False, policy=POLICY, sleep=sleeps.append) == "ok"
+    # Jitter ceilings are 0.5 s and 1 s here, below Retry-After: the waits are Lean's.
+    assert sleeps == [2.0, 3.0]
+
+
+def test_5xx_retry_after_above_the_cap_is_raised_at_once(
+    sleeps: list[float], events: Callable[[str], list[dict[str, Any]]]
+) -> None:
+    original = unavailable(503, 120.0)
+    fn = Script(original)
+    with pytest.raises(LeanServerError) as caught:
+        call_with_retry(fn, idempotent=True, policy=POLICY, sleep=sleeps.append)
+    assert caught.value is original
+    assert fn.attempts == [1]
+    assert sleeps == []
+    assert events("http.retry_after_too_long")[0]["http_status"] == 503
+
+
+def test_retry_after_on_a_500_is_not_honoured(sleeps: list[float]) -> None:
+    # DESIGN.md honours Retry-After on 429/502/503/504 only; a 500 keeps the plain jitter.
+    fn = Script(unavailable(500, 120.0))
+    assert call_with_retry(fn, idempotent=True, policy=POLICY, sleep=sleeps.append) == "ok"
+    assert fn.attempts == [1, 2]
+    assert len(sleeps) == 1
+    assert sleeps[0] <= POLICY.base_s
+
+
+def test_server_error_retry_after_is_keyword_only_and_optional() -> None:
+    error = lean_api_error(503)
+    assert isinstance(error, LeanServerError)
+    assert error.retry_after_s is None
+    assert unavailable(503, 4.0).retry_after_s == 4.0
+    with pytest.raises(TypeError):
+        LeanServerError(4.0, http_status=503)  # type: ignore[call-arg]
