@@ -212,8 +212,15 @@ class LeanConnector:
         and 500; connect errors, 429 and 502/503/504 are retried for every call. A 401
         (or a certificate/token mismatch) drops the cached credential, re-resolves
         secrets and retries once.
+
+        ``json`` is encoded once, before anything is sent: a ``Decimal`` goes out as an
+        exact JSON number (``Decimal("100.10")`` -> ``100.10``); a value JSON cannot hold
+        raises InvalidRequestError naming its type and place.
         """
-        response = self._send(method, path, json=json, params=params, key=idempotency_key)
+        from lean_connector.json_body import encode_json
+
+        body = None if json is None else encode_json(json)
+        response = self._send(method, path, body=body, params=params, key=idempotency_key)
         if not response.body:
             return None
         try:
@@ -232,7 +239,7 @@ class LeanConnector:
         method: str,
         path: str,
         *,
-        json: Any,
+        body: bytes | None,
         params: Mapping[str, Any] | None,
         key: str | None,
     ) -> HttpResponse:
@@ -244,7 +251,7 @@ class LeanConnector:
         idempotent = method in _IDEMPOTENT_METHODS or key is not None
 
         def attempt(number: int) -> HttpResponse:
-            return self._attempt(method, path, json=json, params=params, key=key, number=number)
+            return self._attempt(method, path, body=body, params=params, key=key, number=number)
 
         try:
             self._budget.record_request()
@@ -299,7 +306,7 @@ class LeanConnector:
         method: str,
         path: str,
         *,
-        json: Any,
+        body: bytes | None,
         params: Mapping[str, Any] | None,
         key: str | None,
         number: int,
@@ -309,7 +316,7 @@ class LeanConnector:
         if key is not None:
             headers["Idempotency-Key"] = key
         url = self.endpoints.api.rstrip("/") + path
-        response = self._transport.send(method, url, headers=headers, json=json, params=params)
+        response = self._transport.send(method, url, headers=headers, body=body, params=params)
         correlation_id = response.headers.get("lean-correlation-id")
         log.info(
             "http.request",

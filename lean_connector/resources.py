@@ -21,6 +21,8 @@ from lean_connector.errors import (
 )
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from lean_connector.client import LeanConnector
 
 __all__ = [
@@ -239,7 +241,7 @@ class Payments(_Resource):
     def create_intent(
         self,
         *,
-        amount: float | str,
+        amount: Decimal | float | str,
         currency: str,
         customer_id: str,
         description: str | None = None,
@@ -247,7 +249,8 @@ class Payments(_Resource):
         **extra: Any,
     ) -> dict[str, Any]:
         """Create a payment intent. An ``Idempotency-Key`` is generated when not given and
-        kept across retries, so a retried write cannot pay twice."""
+        kept across retries, so a retried write cannot pay twice. Pass money as ``Decimal``:
+        it is sent as an exact JSON number (``Decimal("100.10")`` -> ``100.10``)."""
         _segment(customer_id, "customer_id")
         if not (
             isinstance(currency, str)

@@ -377,14 +377,23 @@ class Transport:
         json: Any = None,
         params: Mapping[str, Any] | None = None,
         timeout_s: float | None = None,
+        body: bytes | None = None,
     ) -> HttpResponse:
         """Send one request; HTTP error statuses are returned, network failures raised.
 
-        ``timeout_s`` overrides the read timeout for this call. Raises ConnectError,
-        ReadTimeoutError, ConnectionDroppedError or TLSVerificationError.
+        ``body`` is JSON already encoded (``json_body.encode_json``: Decimal-exact), sent as
+        ``application/json``; it is used instead of ``json``. ``timeout_s`` overrides the read
+        timeout for this call. Raises ConnectError, ReadTimeoutError, ConnectionDroppedError
+        or TLSVerificationError.
         """
+        sent_headers = dict(headers)
+        if body is not None:
+            sent_headers["Content-Type"] = "application/json"
+            return self._request(
+                method.upper(), url, timeout_s, headers=sent_headers, data=body, params=params
+            )
         return self._request(
-            method.upper(), url, timeout_s, headers=dict(headers), json=json, params=params
+            method.upper(), url, timeout_s, headers=sent_headers, json=json, params=params
         )
 
     def post_form(self, url: str, form: Mapping[str, str]) -> tuple[int, dict[str, Any]]:

@@ -251,6 +251,17 @@ def test_send_passes_method_headers_json_and_params(
     assert response.elapsed_ms > 0
 
 
+def test_send_passes_a_pre_encoded_json_body_unchanged(
+    transport: Transport, mtls_server: TLSEchoServer
+) -> None:
+    # The client encodes once (Decimal as an exact number) and hands the bytes over.
+    echoed = transport.send(
+        "POST", f"{mtls_server.url}/echo", headers=HEADERS, body=b'{"amount": 100.10}'
+    ).json()
+    assert echoed["body"] == '{"amount": 100.10}'
+    assert echoed["headers"]["content-type"] == "application/json"
+
+
 @pytest.mark.parametrize("status", [400, 401, 404, 429, 500, 503])
 def test_http_error_statuses_are_returned_not_raised(
     transport: Transport, mtls_server: TLSEchoServer, status: int
