@@ -71,6 +71,7 @@ class LeanConnector:
             ratio=spec.retry.budget_ratio, min_retries_per_s=spec.retry.budget_min_retries_per_s
         )
         self._lock = threading.Lock()
+        self._generation = 0  # bumped by each credential recovery, under _lock
         self.certificate: CertificateReport | None = None
         self.ssl_context: ssl.SSLContext | None = None
         self._transport: Transport = self._build_transport()
@@ -250,7 +251,12 @@ class LeanConnector:
             raise InvalidRequestError(f"path must start with '/': got {path!r}")
         idempotent = method in _IDEMPOTENT_METHODS or key is not None
 
+        # The credential generation the latest attempt was signed with: its 401 only calls
+        # for recovery if nobody else has recovered since (see _recover_credentials).
+        signed_with = [self._generation]
+
         def attempt(number: int) -> HttpResponse:
+            signed_with[0] = self._generation
             return self._attempt(method, path, body=body, params=params, key=key, number=number)
 
         try:
@@ -261,7 +267,7 @@ class LeanConnector:
         except (LeanUnauthorizedError, LeanForbiddenError, TLSVerificationError) as first:
             if not self._is_credential_failure(first):
                 raise
-            self._recover_credentials(first)
+            self._recover_credentials(first, signed_with[0])
             try:
                 return call_with_retry(
                     attempt, idempotent=idempotent, policy=self._policy, budget=self._budget
@@ -288,10 +294,20 @@ class LeanConnector:
             and exc.reason != "server_untrusted"
         )
 
-    def _recover_credentials(self, exc: ConnectorError) -> None:
-        """Drop the cached token and secrets once; rebuild TLS when the certificate changed."""
-        log.warning("auth.recovering", error=type(exc).__name__, reason=str(exc))
+    def _recover_credentials(self, exc: ConnectorError, seen_generation: int) -> None:
+        """Drop the cached token and secrets once; rebuild TLS when the certificate changed.
+
+        A burst of calls refused together (a revoked token, a rotated certificate) must
+        recover ONCE: otherwise each would drop the token another had just fetched, re-read
+        every secret and rebuild the transport. Only a call that saw the current generation
+        recovers; the others find it bumped and simply retry with the new credentials.
+        """
         with self._lock:
+            if self._generation != seen_generation:
+                log.info("auth.recovery_skipped", error=type(exc).__name__, reason="recovered")
+                return
+            log.warning("auth.recovering", error=type(exc).__name__, reason=str(exc))
+            self._generation += 1
             self._credential.invalidate()
             self._resolver.refresh()
             if isinstance(exc, TLSVerificationError | LeanForbiddenError) or (
