@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
+import functools
 import json
 import os
 import random
@@ -90,9 +92,30 @@ class SecretReference:
 
 def parse_reference(text: str, *, field: str | None = None) -> SecretReference:
     """Parse a reference; SecretError naming the field and the valid form if malformed."""
-    scheme, sep, rest = text.partition("://")
+    scheme, sep, _ = text.partition("://")
     if not sep or scheme not in _FORMS:
+        # Not cached: a literal is the value itself, and a module-level cache of secret
+        # values would outlive every resolver.
         return SecretReference("literal", "", text=text)
+    try:
+        return _parse_cached(text)
+    except SecretError:
+        if field is None:
+            raise
+    return _parse(text, field)  # malformed: raises again, this time naming the field
+
+
+# Parsing is pure, and resolve() parses on every call: cached, a cache hit stays cheap.
+# Exceptions are not cached by lru_cache, so a malformed reference is parsed (and refused)
+# each time it is used.
+@functools.lru_cache(maxsize=1024)
+def _parse_cached(text: str) -> SecretReference:
+    return _parse(text, None)
+
+
+def _parse(text: str, field: str | None) -> SecretReference:
+    """Parse text whose scheme is one of _FORMS."""
+    scheme, _, rest = text.partition("://")
 
     def malformed(problem: str) -> SecretError:
         return SecretError(
@@ -195,6 +218,9 @@ class _Entry:
     version_id: str | None
     expires_at: float
     parsed_json: Any = _UNPARSED
+    # json key (None: the whole payload) -> the value handed out, already registered with
+    # logs: a cache hit neither re-extracts nor re-registers it. A new version is a new entry.
+    values: dict[str | None, bytes] = dataclasses.field(default_factory=dict)
 
 
 class SecretResolver:
@@ -223,6 +249,7 @@ class SecretResolver:
         self._clock = clock
         self._random = random.Random()
         self._cache: dict[CacheKey, _Entry] = {}
+        self._registered_literals: set[bytes] = set()
         self._locks: dict[CacheKey, threading.Lock] = {}
         self._guard = threading.Lock()
 
@@ -239,15 +266,22 @@ class SecretResolver:
         """Resolve one reference (cached); ``field`` is named in errors and logs."""
         ref = parse_reference(reference, field=field)
         if ref.scheme == "literal":
-            value = SecretValue(ref.text.encode(), reference=ref, source="literal", version_id=None)
+            literal = ref.text.encode()
+            if literal not in self._registered_literals:
+                _register_secret(literal)
+                self._registered_literals.add(literal)
+            value = SecretValue(literal, reference=ref, source="literal", version_id=None)
             cached = False
         else:
             entry, cached = self._entry(ref, field)
-            payload = _decode_base64_pem(_extract_json_key(ref, entry, field))
+            known = entry.values.get(ref.json_key)
+            if known is None:
+                known = _decode_base64_pem(_extract_json_key(ref, entry, field))
+                _register_secret(known)  # before it is handed out and can reach a log line
+                entry.values[ref.json_key] = known
             value = SecretValue(
-                payload, reference=ref, source=ref.scheme, version_id=entry.version_id
+                known, reference=ref, source=ref.scheme, version_id=entry.version_id
             )
-        _register_secret(value.reveal_bytes())
         (log.debug if cached else log.info)(
             "secret.resolved",
             field=field,

@@ -524,3 +524,48 @@ def test_importing_the_package_and_resolving_locally_does_not_import_boto3() -> 
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+# -- cache hits stay cheap ---------------------------------------------------------------------
+
+
+def test_a_value_is_registered_for_redaction_once_per_version_not_per_use(
+    tmp_path: Path, resolver: SecretResolver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import lean_connector.secrets as secrets_module
+
+    registered: list[str | bytes] = []
+    monkeypatch.setattr(secrets_module, "register_secret", registered.append)
+    ref = write_json(tmp_path / "app.json", {"a": "first-value-1", "b": "other-value-2"})
+    for _ in range(3):
+        resolver.resolve(f"{ref}#a", field="auth.app_token")
+        resolver.resolve(f"{ref}#b", field="webhooks.secret")
+        resolver.resolve("a-literal-value-3", field="auth.client_secret")
+    assert registered == ["first-value-1", "other-value-2", "a-literal-value-3"]
+
+    write_json(tmp_path / "app.json", {"a": "rotated-value-4", "b": "other-value-2"})
+    resolver.refresh()
+    assert resolver.resolve(f"{ref}#a").reveal() == "rotated-value-4"
+    assert resolver.resolve(f"{ref}#a").reveal() == "rotated-value-4"
+    assert registered[3:] == ["rotated-value-4"]
+
+
+def test_parsed_references_are_cached_but_literals_are_not() -> None:
+    from lean_connector.secrets import _parse_cached
+
+    text = "aws-sm://lean/dev/cache-test#key?stage=AWSPENDING"
+    assert parse_reference(text) is parse_reference(text, field="auth.app_token")
+    before = _parse_cached.cache_info().currsize
+    literal = parse_reference("literal-secret-value-not-cached")
+    assert literal.scheme == "literal"
+    assert _parse_cached.cache_info().currsize == before
+
+
+def test_a_cached_parse_still_names_the_field_of_each_malformed_use() -> None:
+    text = "env://1BAD"
+    problem = "malformed secret reference: '1BAD' is not an environment variable name"
+    for field in (None, "auth.app_token", "webhooks.secret", None):
+        with pytest.raises(SecretError) as err:
+            parse_reference(text, field=field)
+        where = f"{field} ({text})" if field else text
+        assert str(err.value) == f"{where}: {problem}; expected env://VAR_NAME[#json.key]"
