@@ -309,6 +309,7 @@ def _expected_policies(stack: DevStack) -> dict[str, set[tuple[str, str, str]]]:
             ("kms:Decrypt", key, via("secretsmanager", "lambda", "sqs", "dynamodb")),
             ("kms:GenerateDataKey", key, via("sqs", "dynamodb")),
             ("dynamodb:PutItem", f"arn:aws:dynamodb:{REGION}:{account}:table/{table}", ""),
+            ("dynamodb:DeleteItem", f"arn:aws:dynamodb:{REGION}:{account}:table/{table}", ""),
             ("sqs:SendMessage", f"arn:aws:sqs:{REGION}:{account}:{queue_name}", ""),
         },
     }

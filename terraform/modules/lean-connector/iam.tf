@@ -111,8 +111,9 @@ data "aws_iam_policy_document" "function" {
   dynamic "statement" {
     for_each = each.key == "webhook" ? [1] : []
     content {
-      sid       = "RecordWebhookEventIds"
-      actions   = ["dynamodb:PutItem"]
+      sid = "RecordWebhookEventIds"
+      # DeleteItem: a failed delivery forgets its id so that Lean's redelivery gets through.
+      actions   = ["dynamodb:PutItem", "dynamodb:DeleteItem"]
       resources = [aws_dynamodb_table.webhook_dedupe.arn]
     }
   }
