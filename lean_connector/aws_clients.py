@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 # AWS error codes (and botocore exception names) grouped by what the user has to do about
-# them, shared by every module that translates AWS failures (secrets.py; webhooks.py next).
+# them, shared by every module that translates AWS failures (secrets.py, webhooks.py).
 NOT_FOUND_CODES = frozenset(
     {"ResourceNotFoundException", "ParameterNotFound", "ParameterVersionNotFound"}
 )
@@ -63,6 +63,7 @@ THROTTLING_CODES = frozenset(
         "InternalServerError",
         "InternalFailure",
         "ServiceUnavailable",
+        "ProvisionedThroughputExceededException",
     }
 )
 

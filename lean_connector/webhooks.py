@@ -257,20 +257,6 @@ class InMemoryDedupeStore:
             return len(self._expiry)
 
 
-_ACCESS_DENIED_CODES = frozenset(
-    {"AccessDeniedException", "AccessDenied", "UnrecognizedClientException"}
-)
-_THROTTLING_CODES = frozenset(
-    {
-        "ProvisionedThroughputExceededException",
-        "ThrottlingException",
-        "RequestLimitExceeded",
-        "InternalServerError",
-        "ServiceUnavailable",
-    }
-)
-
-
 class DynamoDBDedupeStore:
     """Event ids in a DynamoDB table shared by every container: one conditional PutItem each.
 
@@ -349,7 +335,7 @@ class DynamoDBDedupeStore:
         except Exception as exc:
             if aws_clients.error_code(exc) is None and not _is_botocore_error(exc):
                 raise
-            raise _dynamodb_error(exc, self.table_name, self.region) from exc
+            raise _dynamodb_error(exc, self.table_name, self.region, "DeleteItem") from exc
 
 
 def _is_botocore_error(exc: BaseException) -> bool:
@@ -357,8 +343,10 @@ def _is_botocore_error(exc: BaseException) -> bool:
     return any(cls.__name__ == "BotoCoreError" for cls in type(exc).__mro__)
 
 
-def _dynamodb_error(exc: BaseException, table: str, region: str) -> ConnectorError:
-    """Translate a botocore error from PutItem on the dedupe table into a ConnectorError."""
+def _dynamodb_error(
+    exc: BaseException, table: str, region: str, operation: str = "PutItem"
+) -> ConnectorError:
+    """Translate a botocore error from ``operation`` on the dedupe table into a ConnectorError."""
     code = aws_clients.error_code(exc)
     response = getattr(exc, "response", None) or {}
     aws_message = str(response.get("Error", {}).get("Message", ""))
@@ -373,14 +361,16 @@ def _dynamodb_error(exc: BaseException, table: str, region: str) -> ConnectorErr
         )
     elif code is None:
         text = (
-            f"DynamoDB PutItem on table {table!r} in {region} could not be sent "
+            f"DynamoDB {operation} on table {table!r} in {region} could not be sent "
             f"({type(exc).__name__}: {exc}): check the AWS credentials and region of the "
             "role this runs as"
         )
-    elif code in _ACCESS_DENIED_CODES or http_status == 403:
+    elif (
+        code in aws_clients.ACCESS_DENIED_CODES | aws_clients.CREDENTIAL_CODES or http_status == 403
+    ):
         text = (
-            f"DynamoDB refused PutItem on table {table!r} in {region}: grant the role "
-            f"dynamodb:PutItem on arn:aws:dynamodb:{region}:<account>:table/{table}"
+            f"DynamoDB refused {operation} on table {table!r} in {region}: grant the role "
+            f"dynamodb:{operation} on arn:aws:dynamodb:{region}:<account>:table/{table}"
         )
     elif code == "ResourceNotFoundException":
         text = (
@@ -392,14 +382,16 @@ def _dynamodb_error(exc: BaseException, table: str, region: str) -> ConnectorErr
             f"DynamoDB table {table!r} rejected the dedupe item: its partition key must be "
             f"'event_id' of type S with no sort key ({aws_message})"
         )
-    elif code in _THROTTLING_CODES:
+    elif code in aws_clients.THROTTLING_CODES:
         retryable = True
         text = (
-            f"DynamoDB throttled PutItem on table {table!r} ({code}): answer non-200 so Lean "
+            f"DynamoDB throttled {operation} on table {table!r} ({code}): answer non-200 so Lean "
             "redelivers, and give the table on-demand capacity"
         )
     else:
-        text = f"DynamoDB PutItem on table {table!r} in {region} failed with {code}: {aws_message}"
+        text = (
+            f"DynamoDB {operation} on table {table!r} in {region} failed with {code}: {aws_message}"
+        )
     error = ConnectorError(text)
     error.retryable = retryable
     return error
