@@ -29,6 +29,8 @@ __all__ = [
     "CertificateReport",
     "ClientIdentity",
     "build_ssl_context",
+    "check_certificates_pem",
+    "check_private_key_pem",
     "load_client_identity",
 ]
 
@@ -130,6 +132,34 @@ def _load_private_key(key_pem: bytes, password: bytes | None) -> tuple[Any, byte
         raise TLSConfigError(
             "mtls.private_key uses an unsupported algorithm: use an RSA or EC key"
         ) from exc
+
+
+def check_certificates_pem(pem: bytes, *, field_name: str) -> int:
+    """Check that ``pem`` holds one or more PEM certificates; return how many.
+
+    For validating a value before it is stored (``lean-connector secrets put``): only the
+    PEM is parsed, validity dates and chains are checked when the connector loads it.
+    Raises :class:`TLSConfigError` naming ``field_name`` (e.g. ``mtls.ca_chain``).
+    """
+    return len(_load_certificates(pem, field_name))
+
+
+def check_private_key_pem(key_pem: bytes) -> bool:
+    """Check that ``key_pem`` is a PEM private key; True when it is encrypted.
+
+    An encrypted key is not decrypted here (its password is another secret): it is checked
+    against ``mtls.private_key_password`` when the connector loads it. Raises
+    :class:`TLSConfigError` naming ``mtls.private_key`` when the PEM is not a usable key.
+    """
+    try:
+        _load_private_key(key_pem, None)
+    except TLSConfigError as exc:
+        # _load_private_key maps cryptography's "no password given" TypeError: the PEM
+        # parsed far enough to know it is an encrypted key.
+        if isinstance(exc.__cause__, TypeError):
+            return True
+        raise
+    return False
 
 
 def _public_key_der(key: Any) -> bytes:
