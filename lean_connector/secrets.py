@@ -1,11 +1,11 @@
-"""Secret references: parse them, resolve them (Secrets Manager, SSM, env, file), cache them.
+"""Secrets: resolve references to values, cache them, serve the last good value on failure.
 
-Forms: ``aws-sm://<name or ARN>[#json.key][?stage=<stage>|version=<id>]``,
-``aws-ssm://<parameter name>``, ``env://VAR``, ``file:///abs/path`` (``#json.key`` on any of
-them); anything else is a literal. The cache is keyed by the secret (scheme, name, stage,
-version), not by the reference, because several spec fields usually name keys of one JSON
-secret and must cost one GetSecretValue, not one each (price, and the store's throttling
-limits). JSON keys are extracted locally. Values never appear in a repr, a message or a log line.
+A reference (``aws-sm://``, ``aws-ssm://``, ``env://``, ``file://``, or a literal) is parsed
+by ``secret_refs.py`` and read by ``secret_stores.py``; this module owns the cache and the
+values. The cache is keyed by the secret (scheme, name, stage, version), not by the
+reference, because several spec fields usually name keys of one JSON secret and must cost
+one GetSecretValue, not one each (price, and the store's throttling limits). JSON keys are
+extracted locally. Values never appear in a repr, a message or a log line.
 """
 
 from __future__ import annotations
@@ -13,26 +13,25 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
-import functools
 import json
-import os
 import random
-import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from lean_connector import aws_clients
-from lean_connector.errors import (
-    SecretAccessDeniedError,
-    SecretError,
-    SecretNotFoundError,
-    SecretUnavailableError,
-    SpecError,
-)
+from lean_connector import secret_stores
+from lean_connector.errors import SecretError, SecretNotFoundError, SpecError
 from lean_connector.logs import get_logger, register_secret
+from lean_connector.secret_refs import (
+    CacheKey,
+    SecretReference,
+    describe_reference,
+    parse_reference,
+)
+from lean_connector.secret_refs import Scheme as Scheme  # importable from here, as before the split
+from lean_connector.secret_refs import _parse_cached as _parse_cached  # (tests read its cache)
 
 if TYPE_CHECKING:
     from lean_connector.spec import LeanSpec
@@ -41,135 +40,10 @@ __all__ = ["SecretReference", "SecretResolver", "SecretValue", "parse_reference"
 
 log = get_logger(__name__)
 
-Scheme = Literal["aws-sm", "aws-ssm", "env", "file", "literal"]
-CacheKey = tuple[str, str, str | None, str | None]
-
-_FORMS: dict[str, str] = {
-    "aws-sm": "aws-sm://<name or ARN>[#json.key][?stage=AWSCURRENT|version=<id>]",
-    "aws-ssm": "aws-ssm://<parameter name>[#json.key]",
-    "env": "env://VAR_NAME[#json.key]",
-    "file": "file:///absolute/path[#json.key]",
-}
-_SM_ARN = re.compile(r"arn:aws[a-z-]*:secretsmanager:(?P<region>[a-z0-9-]+):\d{12}:secret:.+")
-_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _BASE64_PEM_PREFIX = b"LS0tLS1CRUdJTi"  # base64 of "-----BEGIN"
 # After a failed refresh the last good value is served; wait this long before asking the
 # store again, so a store outage does not add a timeout to every call.
 _RETRY_AFTER_FAILURE_S = 30.0
-
-
-@dataclass(frozen=True)
-class SecretReference:
-    """A parsed reference. For a literal, ``text`` is the value: str()/repr() hide it."""
-
-    scheme: Scheme
-    name: str
-    json_key: str | None = None
-    stage: str | None = None
-    version: str | None = None
-    text: str = ""
-
-    def __str__(self) -> str:
-        return "<literal>" if self.scheme == "literal" else self.text
-
-    def __repr__(self) -> str:
-        return f"SecretReference({self})"
-
-    @property
-    def region(self) -> str | None:
-        """The region named by a Secrets Manager ARN (it must be asked there), else None."""
-        match = _SM_ARN.fullmatch(self.name) if self.scheme == "aws-sm" else None
-        return match.group("region") if match else None
-
-    @property
-    def cache_key(self) -> CacheKey:
-        """What one store call fetches: no stage and no version means AWSCURRENT."""
-        stage = self.stage
-        if self.scheme == "aws-sm" and stage is None and self.version is None:
-            stage = "AWSCURRENT"
-        return (self.scheme, self.name, stage, self.version)
-
-
-def parse_reference(text: str, *, field: str | None = None) -> SecretReference:
-    """Parse a reference; SecretError naming the field and the valid form if malformed."""
-    scheme, sep, _ = text.partition("://")
-    if not sep or scheme not in _FORMS:
-        # Not cached: a literal is the value itself, and a module-level cache of secret
-        # values would outlive every resolver.
-        return SecretReference("literal", "", text=text)
-    try:
-        return _parse_cached(text)
-    except SecretError:
-        if field is None:
-            raise
-    return _parse(text, field)  # malformed: raises again, this time naming the field
-
-
-# Parsing is pure, and resolve() parses on every call: cached, a cache hit stays cheap.
-# Exceptions are not cached by lru_cache, so a malformed reference is parsed (and refused)
-# each time it is used.
-@functools.lru_cache(maxsize=1024)
-def _parse_cached(text: str) -> SecretReference:
-    return _parse(text, None)
-
-
-def _parse(text: str, field: str | None) -> SecretReference:
-    """Parse text whose scheme is one of _FORMS."""
-    scheme, _, rest = text.partition("://")
-
-    def malformed(problem: str) -> SecretError:
-        return SecretError(
-            f"{_where(text, field)}: malformed secret reference: {problem}; "
-            f"expected {_FORMS[scheme]}",
-            reference=text,
-        )
-
-    if scheme in ("env", "file"):
-        # '#json.key' works here too, so a local JSON file can mirror a Secrets Manager secret.
-        name, hash_sign, json_key = rest.partition("#")
-        if hash_sign and not json_key:
-            raise malformed("'#' must be followed by a JSON key")
-        if scheme == "env" and not name:
-            raise malformed("the variable name is empty")
-        if scheme == "env" and not _ENV_NAME.fullmatch(name):
-            raise malformed(f"{name!r} is not an environment variable name")
-        if scheme == "file" and not name.startswith("/"):
-            raise malformed("the path must be absolute (three slashes: file:///path)")
-        kind: Scheme = "env" if scheme == "env" else "file"
-        return SecretReference(kind, name, json_key=json_key or None, text=text)
-
-    body, question, query = rest.partition("?")
-    if "#" in query:  # accept "name?stage=X#key" as well as "name#key?stage=X"
-        query, _, key_after = query.partition("#")
-        body = f"{body}#{key_after}"
-    name, hash_sign, json_key = body.partition("#")
-    if not name:
-        raise malformed("the secret name is empty")
-    if hash_sign and not json_key:
-        raise malformed("'#' must be followed by a JSON key")
-    if scheme == "aws-sm" and name.startswith("arn:") and not _SM_ARN.fullmatch(name):
-        raise malformed("not a Secrets Manager ARN (arn:aws:secretsmanager:<region>:<account>:…)")
-    options: dict[str, str] = {}
-    if question:
-        if scheme == "aws-ssm":
-            raise malformed("aws-ssm references take no ?query")
-        for item in query.split("&"):
-            key, _, value = item.partition("=")
-            if key not in ("stage", "version"):
-                raise malformed(f"unknown query key {key!r} (only stage= or version=)")
-            if not value or key in options:
-                raise malformed(f"{key}= must be given once, with a value")
-            options[key] = value
-        if len(options) > 1:
-            raise malformed("give stage= or version=, not both")
-    return SecretReference(
-        "aws-sm" if scheme == "aws-sm" else "aws-ssm",
-        name,
-        json_key=json_key or None,
-        stage=options.get("stage"),
-        version=options.get("version"),
-        text=text,
-    )
 
 
 class SecretValue:
@@ -318,22 +192,13 @@ class SecretResolver:
                 "aws-sm://<name or ARN>[?stage=<stage>] without #key or version=",
                 reference=str(ref),
             )
-        region = ref.region or self.aws_region
-        kwargs: dict[str, Any] = {"SecretId": ref.name, "SecretString": value}
-        if ref.stage:
-            kwargs["VersionStages"] = [ref.stage]
-        self._count("PutSecretValue")
-        try:
-            store = aws_clients.client(
-                "secretsmanager", region=region, endpoint_url=self.aws_endpoint_url
-            )
-            response = store.put_secret_value(**kwargs)
-        except Exception as exc:
-            translated = self._aws_error(exc, ref, None, region, "PutSecretValue")
-            if translated is None:
-                raise
-            raise translated from exc
-        version_id = response.get("VersionId")
+        version_id = secret_stores.put_secret_string(
+            ref,
+            value,
+            aws_region=self.aws_region,
+            aws_endpoint_url=self.aws_endpoint_url,
+            count=self._count,
+        )
         _register_secret(value.encode())
         with self._lock_for(ref.cache_key):
             self._cache[ref.cache_key] = _Entry(value.encode(), version_id, self._expiry())
@@ -362,7 +227,7 @@ class SecretResolver:
                     "secret.refresh_failed",
                     field=field,
                     reference=str(ref),
-                    error=_error_code(exc),
+                    error=secret_stores.failure_code(exc),
                     serving_version_id=entry.version_id,
                 )
                 return entry, True
@@ -387,65 +252,13 @@ class SecretResolver:
     # -- stores ----------------------------------------------------------------------------
 
     def _fetch(self, ref: SecretReference, field: str | None) -> tuple[bytes, str | None]:
-        where, fix = _where(ref.text, field), field or "the reference"
-        if ref.scheme == "env":
-            self._count("ReadEnv")
-            text = os.environ.get(ref.name)
-            if text is None:
-                raise SecretNotFoundError(
-                    f"{where}: environment variable {ref.name} is not set: export it or fix {fix}",
-                    reference=ref.text,
-                )
-            return text.encode(), None
-        if ref.scheme == "file":
-            self._count("ReadFile")
-            try:
-                with open(ref.name, "rb") as handle:
-                    return handle.read(), None
-            except FileNotFoundError:
-                raise SecretNotFoundError(
-                    f"{where}: file {ref.name} does not exist: create it or fix {fix}",
-                    reference=ref.text,
-                ) from None
-            except PermissionError:
-                raise SecretAccessDeniedError(
-                    f"{where}: file {ref.name} is not readable by this process: "
-                    f"fix its permissions or fix {fix}",
-                    reference=ref.text,
-                ) from None
-            except OSError as exc:
-                raise SecretError(
-                    f"{where}: cannot read file {ref.name} ({exc.strerror}): fix {fix}",
-                    reference=ref.text,
-                ) from None
-        sm = ref.scheme == "aws-sm"
-        operation = "GetSecretValue" if sm else "GetParameter"
-        region = ref.region or self.aws_region
-        self._count(operation)
-        try:
-            store = aws_clients.client(
-                "secretsmanager" if sm else "ssm", region=region, endpoint_url=self.aws_endpoint_url
-            )
-            if sm:
-                kwargs = {"SecretId": ref.name}
-                if ref.version:
-                    kwargs["VersionId"] = ref.version
-                if ref.stage:
-                    kwargs["VersionStage"] = ref.stage
-                response = store.get_secret_value(**kwargs)
-            else:
-                response = store.get_parameter(Name=ref.name, WithDecryption=True)
-        except Exception as exc:
-            translated = self._aws_error(exc, ref, field, region, operation)
-            if translated is None:
-                raise
-            raise translated from exc
-        if not sm:
-            parameter = response["Parameter"]
-            return str(parameter["Value"]).encode(), str(parameter.get("Version"))
-        if "SecretString" in response:
-            return str(response["SecretString"]).encode(), response.get("VersionId")
-        return bytes(response["SecretBinary"]), response.get("VersionId")
+        return secret_stores.read_secret(
+            ref,
+            field,
+            aws_region=self.aws_region,
+            aws_endpoint_url=self.aws_endpoint_url,
+            count=self._count,
+        )
 
     def _aws_error(
         self,
@@ -456,85 +269,9 @@ class SecretResolver:
         operation: str,
     ) -> SecretError | None:
         """Translate a botocore error into the errors.py tree; None if it is not one."""
-        sm = ref.scheme == "aws-sm"
-        store, service = ("Secrets Manager", "secretsmanager") if sm else ("SSM", "ssm")
-        what = f"secret '{ref.name}'" if sm else f"parameter '{ref.name}'"
-        if ref.version or ref.stage:
-            what += f" version '{ref.version}'" if ref.version else f" stage '{ref.stage}'"
-        where, fix, text = _where(ref.text, field), field or "the reference", ref.text
-        code = _aws_code(exc)
-        after = "the value was not stored" if operation == "PutSecretValue" else "nothing cached"
-        if aws_clients.is_connection_error(exc):
-            endpoint = self.aws_endpoint_url or f"https://{service}.{region}.amazonaws.com"
-            if aws_clients.is_tls_error(exc):
-                return SecretUnavailableError(
-                    f"{where}: the TLS handshake with {store} at {endpoint} failed (region "
-                    f"{region}; {after}): check that secrets.aws_endpoint_url is an HTTPS "
-                    "endpoint whose certificate this host trusts, and any TLS-inspecting proxy",
-                    reference=text,
-                )
-            return SecretUnavailableError(
-                f"{where}: could not reach {store} at {endpoint} (region {region}; {after}): "
-                f"check network access from here (NAT, or a VPC endpoint for {service}) "
-                "and secrets.aws_region / secrets.aws_endpoint_url",
-                reference=text,
-            )
-        if code in aws_clients.CREDENTIAL_CODES:
-            problem = "found no" if code.endswith("CredentialsError") else "AWS rejected the"
-            return SecretAccessDeniedError(
-                f"{where}: {problem} AWS credentials for {what} in {store} (region {region}, "
-                f"{code}): check the IAM role or the AWS_* keys/profile this process runs with",
-                reference=text,
-            )
-        # Not is_aws_client_error(): it misses botocore's modeled subclasses of ClientError
-        # (ResourceNotFoundException, ...); an AWS error code is what matters here.
-        if aws_clients.error_code(exc) is None:
-            return None
-        if code in aws_clients.NOT_FOUND_CODES:
-            return SecretNotFoundError(
-                f"{where}: {what} not found in {store} (region {region}): create it or fix {fix}",
-                reference=text,
-            )
-        if code in aws_clients.ACCESS_DENIED_CODES:
-            action = f"secretsmanager:{operation}" if sm else "ssm:GetParameter"
-            return SecretAccessDeniedError(
-                f"{where}: access denied to {what} in {store} (region {region}, {code}): "
-                f"grant {action} on it, and kms:Decrypt on its KMS key, to the role this runs as",
-                reference=text,
-            )
-        if code in aws_clients.THROTTLING_CODES:
-            return SecretUnavailableError(
-                f"{where}: {store} (region {region}) answered {code} for {what} ({after}): "
-                "retry later",
-                reference=text,
-            )
-        message = getattr(exc, "response", {}).get("Error", {}).get("Message", "")
-        return SecretError(
-            f"{where}: {store} (region {region}) refused {operation} for {what}: {code}: {message}",
-            reference=text,
+        return secret_stores.translate_aws_error(
+            exc, ref, field, region, operation, aws_endpoint_url=self.aws_endpoint_url
         )
-
-
-def _where(text: str, field: str | None) -> str:
-    shown = text if "://" in text else "<literal>"
-    return f"{field} ({shown})" if field else shown
-
-
-def _aws_code(exc: BaseException) -> str:
-    code = aws_clients.error_code(exc)
-    if code is None:
-        return type(exc).__name__
-    if code.isdigit():
-        # An XML error body on a JSON-protocol service (moto's IAM layer answers so; so do
-        # some proxies): botocore leaves the real code inside the message.
-        message = str(getattr(exc, "response", {}).get("Error", {}).get("Message", ""))
-        inner = re.search(r"<Code>([A-Za-z.]+)</Code>", message)
-        return inner.group(1) if inner else code
-    return code
-
-
-def _error_code(exc: SecretError) -> str:
-    return _aws_code(exc.__cause__) if exc.__cause__ is not None else type(exc).__name__
 
 
 def _extract_json_key(ref: SecretReference, entry: _Entry, field: str | None) -> bytes:
@@ -546,7 +283,7 @@ def _extract_json_key(ref: SecretReference, entry: _Entry, field: str | None) ->
             entry.parsed_json = json.loads(entry.payload)
         except ValueError:  # includes UnicodeDecodeError (binary secret)
             entry.parsed_json = None
-    where, fix = _where(ref.text, field), field or "the reference"
+    where, fix = describe_reference(ref.text, field), field or "the reference"
     document = entry.parsed_json
     if not isinstance(document, dict):
         raise SecretError(
