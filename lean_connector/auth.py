@@ -12,33 +12,31 @@ refreshed ``refresh_margin_s`` before they expire; a lock per scope with a doubl
 read makes a burst of threads that find no token share ONE token request. With a
 :class:`TokenStore`, the api token is read from the store first, and a refresh writes the
 new token back, so a fleet of Lambdas makes one token request per refresh period.
+:class:`AccessToken`, :class:`TokenStore` and :class:`SecretTokenStore` live in
+``token_store.py`` and are re-exported here.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from dataclasses import dataclass
+from typing import Any
 
 from lean_connector.errors import (
     AuthError,
     ConnectorError,
     InvalidRequestError,
-    SecretNotFoundError,
     SpecError,
     TLSVerificationError,
     TransportError,
 )
 from lean_connector.logs import get_logger
 from lean_connector.spec_rules import is_reference
-
-if TYPE_CHECKING:  # secrets.py pulls in the AWS helpers: only for the annotation
-    from lean_connector.secrets import SecretResolver
+from lean_connector.token_store import AccessToken, SecretTokenStore, TokenStore
 
 __all__ = [
     "AccessToken",
@@ -71,19 +69,6 @@ _ERROR_HINTS: Mapping[str, str] = {
         "the endpoint does not accept client_credentials: check endpoints.auth is Lean's auth host"
     ),
 }
-
-
-@dataclass(frozen=True)
-class AccessToken:
-    """An OAuth access token. ``repr``/``str`` never show ``value``."""
-
-    value: str = field(repr=False)
-    scope: str
-    expires_at: float  # epoch seconds (time.time())
-
-    def seconds_left(self, now: float | None = None) -> float:
-        """Seconds until expiry (negative once expired); ``now`` defaults to ``time.time()``."""
-        return self.expires_at - (time.time() if now is None else now)
 
 
 class Credential(ABC):
@@ -130,16 +115,6 @@ class AppTokenCredential(Credential):
 
     def invalidate(self) -> None:
         """Nothing cached here: the client re-resolves the secret itself after a 401."""
-
-
-class TokenStore(Protocol):
-    """Where a shared api token lives (e.g. written by a scheduled token-refresher Lambda)."""
-
-    def read(self) -> AccessToken | None:
-        """The stored token, or None when there is none (or it is unreadable)."""
-
-    def write(self, token: AccessToken) -> None:
-        """Store ``token`` for the other containers to pick up."""
 
 
 @dataclass
@@ -440,72 +415,3 @@ class OAuthCredential(Credential):
         # Unlike a rejected credential, an unreachable endpoint may recover: retry.py looks here.
         error.retryable = True
         return error
-
-
-class SecretTokenStore:
-    """A :class:`TokenStore` in one Secrets Manager secret: ``{access_token, scope, expires_at}``.
-
-    Reads go through the resolver's cache; when the cached token is within
-    ``refresh_margin_s`` of expiry, the cache entry is refreshed first, because a
-    refresher elsewhere has most likely written a newer token by then.
-    """
-
-    def __init__(
-        self,
-        resolver: SecretResolver,
-        reference: str,
-        *,
-        refresh_margin_s: float = 300,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        if not reference.startswith("aws-sm://") or "#" in reference or "?" in reference:
-            raise SpecError(
-                "auth.token_store must name a whole Secrets Manager secret, like "
-                f"aws-sm://lean/dev/api-token (no #key, no ?stage/version); got {reference!r}",
-                field="auth.token_store",
-            )
-        self.reference = reference
-        self.refresh_margin_s = refresh_margin_s
-        self._resolver = resolver
-        self._clock = clock
-
-    def read(self) -> AccessToken | None:
-        """The stored token; None when the secret has no value yet or is not a token."""
-        token = self._read_once()
-        if token is None or token.seconds_left(self._clock()) >= self.refresh_margin_s:
-            return token
-        self._resolver.refresh(self.reference)
-        return self._read_once()
-
-    def write(self, token: AccessToken) -> None:
-        """Put ``token`` as the secret's new current version."""
-        payload = {
-            "access_token": token.value,
-            "scope": token.scope,
-            "expires_at": token.expires_at,
-        }
-        self._resolver.put(self.reference, json.dumps(payload))
-
-    def _read_once(self) -> AccessToken | None:
-        try:
-            text = self._resolver.resolve(self.reference, field="auth.token_store").reveal()
-        except SecretNotFoundError:
-            return None  # nothing written yet: the first refresh will create the value
-        try:
-            data = json.loads(text)
-            token = AccessToken(
-                value=data["access_token"],
-                scope=data["scope"],
-                expires_at=float(data["expires_at"]),
-            )
-        except (ValueError, TypeError, KeyError):
-            log.warning(
-                "auth.token_store_invalid",
-                reference=self.reference,
-                reason="not JSON with access_token, scope and expires_at",
-            )
-            return None
-        if not isinstance(token.value, str) or not token.value or not isinstance(token.scope, str):
-            log.warning("auth.token_store_invalid", reference=self.reference, reason="wrong types")
-            return None
-        return token
