@@ -6,30 +6,22 @@ defaults. Unknown keys are errors in every source, so a typo never goes unnotice
 Environment variables starting with ``LEAN_CONNECTOR_`` belong to the tool (spec path,
 debug switch) and are never read as spec fields.
 
-This is the only module that imports pydantic and PyYAML. It does not import
+This module and ``spec_sources.py`` (part of the spec: the YAML and env sources) are the
+only ones that import pydantic, pydantic-settings and PyYAML. It does not import
 ``secrets.py`` (which imports this module); a reference is recognised here by its prefix.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable, Mapping
-from contextvars import ContextVar
 from enum import StrEnum
-from pathlib import Path
-from typing import Any, ClassVar, Literal, get_args
+from typing import Any, ClassVar, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from pydantic_settings import (
-    BaseSettings,
-    EnvSettingsSource,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-)
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from lean_connector.errors import SpecError
+from lean_connector import spec_sources
 from lean_connector.spec_rules import (
     HOSTS,
     LITERAL_REDACTED,
@@ -48,8 +40,20 @@ from lean_connector.spec_rules import (
     resolve_endpoints,
     rule_violations,
     spec_error_from_errors,
-    unknown_key_message,
 )
+from lean_connector.spec_sources import (
+    ENV_PREFIX,
+    SPEC_PATH_ENV,
+    CheckedEnvSource,
+    YamlFileSource,
+    section_model,
+    spec_file_data,
+    yaml_source_data,
+)
+
+# Defined in spec_sources; importable from here, as before the split.
+from lean_connector.spec_sources import TOOL_ENV_PREFIX as TOOL_ENV_PREFIX
+from lean_connector.spec_sources import read_spec_file as read_spec_file
 
 __all__ = [
     "HOSTS",
@@ -79,11 +83,6 @@ __all__ = [
     "secret_references",
     "spec_json_schema",
 ]
-
-SPEC_PATH_ENV = "LEAN_CONNECTOR_SPEC"
-ENV_PREFIX = "LEAN_"
-# Reserved for the tool itself (LEAN_CONNECTOR_SPEC, LEAN_CONNECTOR_DEBUG): not spec fields.
-TOOL_ENV_PREFIX = "LEAN_CONNECTOR_"
 
 
 class Environment(StrEnum):
@@ -304,7 +303,7 @@ class LeanSpec(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         """Arguments > checked LEAN_* env > YAML file; no dotenv or secrets-dir sources."""
-        return init_settings, _CheckedEnvSource(settings_cls), _YamlFileSource(settings_cls)
+        return init_settings, CheckedEnvSource(settings_cls), YamlFileSource(settings_cls)
 
     @model_validator(mode="after")
     def _cross_field_rules(self) -> LeanSpec:
@@ -314,19 +313,11 @@ class LeanSpec(BaseSettings):
         return self
 
 
-def _section_model(annotation: Any) -> type[BaseModel] | None:
-    """The section model behind a field annotation (``MTLSSpec | None`` -> MTLSSpec)."""
-    for candidate in (annotation, *get_args(annotation)):
-        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
-            return candidate
-    return None
-
-
 def _allowed_keys() -> dict[str, list[str]]:
     """Dotted section ('' = top level) -> its field names, for unknown-key hints."""
     allowed = {"": list(LeanSpec.model_fields)}
     for name, info in LeanSpec.model_fields.items():
-        section = _section_model(info.annotation)
+        section = section_model(info.annotation)
         if section is not None:
             allowed[name] = list(section.model_fields)
     return allowed
@@ -334,117 +325,7 @@ def _allowed_keys() -> dict[str, list[str]]:
 
 def check_env(environ: Mapping[str, str]) -> None:
     """Refuse LEAN_* variables that name no spec field, or give a section a non-JSON value."""
-    for name, value in sorted(environ.items()):
-        upper = name.upper()
-        if not upper.startswith(ENV_PREFIX) or upper.startswith(TOOL_ENV_PREFIX) or not value:
-            continue
-        parts = upper[len(ENV_PREFIX) :].lower().split("__")
-        model: type[BaseModel] = LeanSpec
-        for depth, part in enumerate(parts):
-            path = parts[: depth + 1]
-            dotted = ".".join(path)
-            if part not in model.model_fields:
-                origin = f"env {name}"
-                raise SpecError(unknown_key_message(path, model.model_fields, origin), field=dotted)
-            section = _section_model(model.model_fields[part].annotation)
-            last = depth == len(parts) - 1
-            if not last and section is None:
-                raise SpecError(
-                    f"env {name}: {dotted} is a value, not a section; "
-                    f"set {ENV_PREFIX}{'__'.join(path).upper()} instead",
-                    field=dotted,
-                )
-            if last and section is not None and not _is_json_object(value):
-                raise SpecError(
-                    f"env {name}: {dotted} is a section: set its keys one by one "
-                    f"({name}__<KEY>=...) or give a JSON object",
-                    field=dotted,
-                )
-            if section is not None:
-                model = section
-
-
-def _is_json_object(text: str) -> bool:
-    try:
-        return isinstance(json.loads(text), dict)
-    except ValueError:
-        return False
-
-
-class _CheckedEnvSource(EnvSettingsSource):
-    """pydantic-settings' env source, but a LEAN_* typo is an error instead of ignored."""
-
-    def __call__(self) -> dict[str, Any]:
-        check_env(os.environ)
-        return super().__call__()
-
-
-# The YAML data of the load_spec() call in progress; a ContextVar keeps concurrent
-# loads (threads, asyncio tasks) from seeing each other's file.
-_yaml_data: ContextVar[dict[str, Any] | None] = ContextVar("lean_spec_yaml", default=None)
-
-
-class _YamlFileSource(PydanticBaseSettingsSource):
-    """The YAML spec: the file given to load_spec(), else the one named by LEAN_CONNECTOR_SPEC."""
-
-    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
-        return None, field_name, False  # unused: __call__ returns the whole mapping
-
-    def __call__(self) -> dict[str, Any]:
-        data = _yaml_data.get()
-        if data is None:
-            path = os.environ.get(SPEC_PATH_ENV)
-            data = read_spec_file(path, origin=SPEC_PATH_ENV) if path else {}
-        return data
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys (PyYAML silently keeps the last one)."""
-
-
-def _construct_unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node)
-
-
-_UniqueKeyLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _construct_unique_mapping,
-)
-
-
-def read_spec_file(path: str | os.PathLike[str], *, origin: str = "--spec") -> dict[str, Any]:
-    """Parse a YAML spec file into a mapping; SpecError names the path and line."""
-    where = f"spec file {os.fspath(path)} (from {origin})"
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError(f"{where} does not exist: check the path") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
-        raise SpecError(f"{where} cannot be read: {reason}") from None
-    try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.MarkedYAMLError as exc:
-        # Only the problem and position: PyYAML's own text quotes the offending line,
-        # which may hold a secret.
-        mark = exc.problem_mark
-        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise SpecError(f"{where}: YAML error{at}: {exc.problem}; fix the YAML there") from None
-    except yaml.YAMLError:
-        raise SpecError(f"{where}: not valid YAML; fix the file") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise SpecError(f"{where}: the top level must be a mapping of keys (environment: ...)")
-    return data
+    spec_sources.check_env(environ, LeanSpec)
 
 
 def load_spec(path: str | os.PathLike[str] | None = None, **overrides: Any) -> LeanSpec:
@@ -453,21 +334,13 @@ def load_spec(path: str | os.PathLike[str] | None = None, **overrides: Any) -> L
     ``overrides`` are nested dicts, like pydantic init arguments:
     ``load_spec(auth={"mode": "oauth"})``. Raises :class:`SpecError` with ``field`` set.
     """
-    if path is not None:
-        data = read_spec_file(path)
-    elif os.environ.get(SPEC_PATH_ENV):
-        data = read_spec_file(os.environ[SPEC_PATH_ENV], origin=SPEC_PATH_ENV)
-    else:
-        data = {}
-    token = _yaml_data.set(data)
-    try:
-        return LeanSpec(**overrides)
-    except ValidationError as exc:
-        # `from None`: pydantic's error text echoes input values, which may be secrets.
-        errors = exc.errors(include_url=False)
-        raise spec_error_from_errors(errors, _allowed_keys()) from None
-    finally:
-        _yaml_data.reset(token)
+    with yaml_source_data(spec_file_data(path)):
+        try:
+            return LeanSpec(**overrides)
+        except ValidationError as exc:
+            # `from None`: pydantic's error text echoes input values, which may be secrets.
+            errors = exc.errors(include_url=False)
+            raise spec_error_from_errors(errors, _allowed_keys()) from None
 
 
 def secret_references(spec: LeanSpec) -> dict[str, str]:
