@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from lean_connector.error_responses import error_from_response
 from lean_connector.errors import (
     AuthError,
     ConnectorError,
@@ -24,7 +25,6 @@ from lean_connector.errors import (
     LeanUnauthorizedError,
     SpecError,
     TLSVerificationError,
-    lean_api_error,
 )
 from lean_connector.logs import get_logger
 from lean_connector.resources import Banks, Customers, Data, Payments, link_session_config
@@ -43,8 +43,6 @@ log = get_logger(__name__)
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 # Lean codes that mean "the certificate or credential we hold may be stale" (rotation).
 _CREDENTIAL_CODES = frozenset({"CERTIFICATE_TOKEN_MISMATCH", "INVALID_CERTIFICATE"})
-# Statuses whose Retry-After is honoured (DESIGN.md, Retries); the errors carry retry_after_s.
-_RETRY_AFTER_STATUSES = frozenset({429, 502, 503, 504})
 
 
 class LeanConnector:
@@ -344,7 +342,7 @@ class LeanConnector:
             lean_correlation_id=correlation_id,
         )
         if response.status >= 400:
-            raise _error_from(response, method, path)
+            raise error_from_response(response, method, path)
         return response
 
     # -- conveniences --------------------------------------------------------------------
@@ -389,46 +387,3 @@ class LeanConnector:
             f"region={self.spec.region.value}, mode={self.spec.auth.mode.value}, "
             f"api={self.endpoints.api})"
         )
-
-
-def _error_from(response: HttpResponse, method: str, path: str) -> LeanAPIError:
-    """Map an HTTP error response to the LeanAPIError subclass, with Lean's fields."""
-    body: Any = None
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    lean_status = lean_message = None
-    metadata = None
-    if isinstance(body, dict):
-        lean_status = body.get("status") if isinstance(body.get("status"), str) else None
-        lean_message = body.get("message") if isinstance(body.get("message"), str) else None
-        metadata = body.get("metadata")
-    kwargs: dict[str, Any] = {
-        "lean_status": lean_status,
-        "lean_message": lean_message,
-        "metadata": metadata,
-        "correlation_id": response.headers.get("lean-correlation-id"),
-        "trace_id": response.headers.get("lean-trace-id"),
-        "method": method,
-        "path": path,
-    }
-    if response.status in _RETRY_AFTER_STATUSES:
-        kwargs["retry_after_s"] = _retry_after(response.headers.get("Retry-After"))
-    return lean_api_error(response.status, **kwargs)
-
-
-def _retry_after(value: str | None) -> float | None:
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        from email.utils import parsedate_to_datetime
-
-        try:
-            import time
-
-            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-        except (TypeError, ValueError):
-            return None
