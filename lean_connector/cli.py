@@ -154,6 +154,13 @@ def _add_secrets_arguments(parser: argparse.ArgumentParser) -> None:
     )
     check.add_argument("--format", choices=("json", "table"), default="json")
     check.set_defaults(handler=cmd_secrets_check)
+    put = actions.add_parser(
+        "put",
+        help="store a value (from a file or stdin) into the aws-sm:// secret a field names",
+        parents=[_SPEC],
+    )
+    _lazy_arguments("lean_connector.commands:add_secrets_put_arguments")(put)
+    put.set_defaults(handler="lean_connector.commands:cmd_secrets_put")
 
 
 def _lazy_arguments(target: str) -> Callable[[argparse.ArgumentParser], None]:
@@ -171,7 +178,12 @@ def _lazy_arguments(target: str) -> Callable[[argparse.ArgumentParser], None]:
 COMMANDS: list[Command] = [
     Command("validate", "check the spec and print it (secrets as references)", cmd_validate),
     Command("schema", "print the JSON Schema of the spec", cmd_schema),
-    Command("secrets", "secret references: `secrets check`", "", _add_secrets_arguments),
+    Command(
+        "secrets",
+        "secret references: `secrets check`, `secrets put`",
+        "",
+        _add_secrets_arguments,
+    ),
     Command(
         "doctor",
         "check secrets, certificate, TLS, token and one API call",

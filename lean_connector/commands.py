@@ -1,4 +1,5 @@
-"""CLI commands that talk to Lean: doctor, token, request, link-session, sandbox.
+"""CLI commands that talk to Lean (doctor, token, request, link-session, sandbox) and
+``secrets put``, which stores a value into the Secrets Manager secret a spec field names.
 
 Registered in :data:`lean_connector.cli.COMMANDS`. Each builds the connector from the same
 spec a Lambda would use; results go to stdout, logs and errors to stderr.
@@ -13,10 +14,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lean_connector.cli import EXIT_FAILED, EXIT_OK, print_json
-from lean_connector.errors import InvalidRequestError, SpecError
+from lean_connector.errors import (
+    InvalidRequestError,
+    SecretAccessDeniedError,
+    SecretError,
+    SecretNotFoundError,
+    SpecError,
+)
 
 if TYPE_CHECKING:
     from lean_connector.client import LeanConnector
+    from lean_connector.secrets import SecretReference, SecretResolver
     from lean_connector.spec import LeanSpec
 
 __all__ = [
@@ -25,11 +33,13 @@ __all__ = [
     "add_link_session_arguments",
     "add_request_arguments",
     "add_sandbox_arguments",
+    "add_secrets_put_arguments",
     "add_token_arguments",
     "cmd_doctor",
     "cmd_link_session",
     "cmd_request",
     "cmd_sandbox",
+    "cmd_secrets_put",
     "cmd_token",
 ]
 
@@ -191,3 +201,227 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     from lean_connector.testing.sandbox import serve_forever_cli
 
     return serve_forever_cli(args.out)
+
+
+# PEM fields are checked before they are stored; the value says what they must hold.
+_PEM_FIELDS = {
+    "mtls.certificate": "certificate",
+    "mtls.ca_chain": "certificate",
+    "mtls.private_key": "private_key",
+}
+# What to do instead, by scheme, for a reference `secrets put` does not write.
+_WRITE_IT_YOURSELF = {
+    "aws-ssm": "use aws ssm put-parameter --type SecureString",
+    "env": "export the environment variable yourself",
+    "file": "write the file yourself (mode 0600)",
+    "literal": "the value is in the spec itself; point the field at an aws-sm:// secret",
+}
+
+
+def add_secrets_put_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``secrets put``: FIELD and where the value comes from.
+
+    There is deliberately no argument for the value itself: on a command line it would be
+    kept in shell history and be visible to every user in ``ps``.
+    """
+    from lean_connector.spec_rules import REFERENCE_FIELDS  # light: spec.py loads pydantic
+
+    parser.add_argument(
+        "field",
+        metavar="FIELD",
+        choices=REFERENCE_FIELDS,
+        help="spec field whose aws-sm:// reference receives the value: "
+        + ", ".join(REFERENCE_FIELDS),
+    )
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--from-file", metavar="PATH", type=Path, help="read the value from PATH")
+    source.add_argument("--from-stdin", action="store_true", help="read the value from stdin")
+
+
+def cmd_secrets_put(args: argparse.Namespace) -> int:
+    """Store a value into the Secrets Manager secret that a spec field references.
+
+    ``aws-sm://<name>#key`` merges ``key`` (dotted keys nest) into the secret's JSON object,
+    starting from ``{}`` when the secret has no value yet (Terraform creates it empty);
+    without ``#key`` the value becomes the whole secret. Prints the field, reference,
+    version id and sizes, never the value.
+    """
+    from lean_connector.secrets import SecretResolver, parse_reference
+    from lean_connector.spec import secret_references
+
+    spec = _spec(args)
+    field: str = args.field
+    text = secret_references(spec).get(field)
+    if text is None:
+        raise SpecError(
+            f"{field} is not set in the spec: set it to aws-sm://<secret name or ARN>#<key> "
+            "(in the YAML spec or the LEAN_* env) before putting its value",
+            field=field,
+        )
+    try:
+        ref = parse_reference(text, field=field)
+    except SecretError as exc:
+        raise SpecError(str(exc), field=field) from exc
+    _check_writable(field, ref)
+    value = _read_value(args, field)
+    _check_pem(field, value, _source_name(args))
+
+    resolver = SecretResolver.from_spec(spec)
+    region = ref.region or spec.secrets.aws_region
+    whole = f"aws-sm://{ref.name}"
+    if ref.json_key is None:
+        document_text, keys = value, None
+    else:
+        document = _current_object(resolver, whole, field, ref)
+        _set_json_key(document, ref.json_key, value, field, ref)
+        document_text, keys = json.dumps(document), sorted(document)
+    version_id = _put(resolver, whole, document_text, field, ref, region)
+    result: dict[str, Any] = {
+        "field": field,
+        "reference": ref.text,
+        "version_id": version_id,
+        "bytes": len(value.encode()),
+        "secret_bytes": len(document_text.encode()),
+    }
+    if keys is not None:
+        result["keys"] = keys  # names only: shows what the bundle now holds
+    print_json(result)
+    return EXIT_OK
+
+
+def _check_writable(field: str, ref: SecretReference) -> None:
+    if ref.scheme != "aws-sm":
+        raise InvalidRequestError(
+            f"{field} is {ref}: secrets put writes only aws-sm:// (Secrets Manager) "
+            f"references; for {ref.scheme} ones, {_WRITE_IT_YOURSELF[ref.scheme]}"
+        )
+    if ref.version is not None or ref.stage is not None:
+        qualifier = f"version={ref.version}" if ref.version else f"stage={ref.stage}"
+        raise InvalidRequestError(
+            f"{field} is {ref}: secrets put writes only the current version (AWSCURRENT); "
+            f"remove ?{qualifier} from {field}, or write that version with "
+            "aws secretsmanager put-secret-value"
+        )
+
+
+def _source_name(args: argparse.Namespace) -> str:
+    return "stdin" if args.from_stdin else f"--from-file {args.from_file}"
+
+
+def _read_value(args: argparse.Namespace, field: str) -> str:
+    source = _source_name(args)
+    if args.from_stdin:
+        data = sys.stdin.buffer.read()
+    else:
+        try:
+            data = Path(args.from_file).read_bytes()
+        except OSError as exc:
+            raise InvalidRequestError(f"{source}: cannot read it ({exc.strerror})") from None
+    try:
+        value = data.decode("utf-8")
+    except UnicodeDecodeError:
+        # "from None": the decode error quotes a byte of the value.
+        raise InvalidRequestError(
+            f"{source}: the value for {field} is not UTF-8 text; Secrets Manager stores it "
+            "as a SecretString (PEM, tokens and secrets are text)"
+        ) from None
+    if field not in _PEM_FIELDS:
+        # `echo`, heredocs and editors end the value with a newline that is not part of a
+        # token or secret (and would break the HTTP header it goes into). PEM keeps it.
+        value = value.rstrip("\r\n")
+    if not value.strip():
+        raise InvalidRequestError(f"{source}: the value for {field} is empty")
+    return value
+
+
+def _check_pem(field: str, value: str, source: str) -> None:
+    from lean_connector.errors import TLSConfigError
+    from lean_connector.tls import check_certificates_pem, check_private_key_pem
+
+    kind = _PEM_FIELDS.get(field)
+    try:
+        if kind == "certificate":
+            check_certificates_pem(value.encode(), field_name=field)
+        elif kind == "private_key":
+            check_private_key_pem(value.encode())
+    except TLSConfigError as exc:
+        raise InvalidRequestError(f"{source}: not stored: {exc}") from exc
+
+
+def _current_object(
+    resolver: SecretResolver, whole: str, field: str, ref: SecretReference
+) -> dict[str, Any]:
+    """The secret's current JSON object; {} when it has no value yet."""
+    try:
+        current = resolver.resolve(whole, field=field).reveal_bytes()
+    except SecretNotFoundError:
+        # No AWSCURRENT version (created empty by Terraform), or no secret at all: then
+        # PutSecretValue fails too and _put says so.
+        return {}
+    try:
+        document = json.loads(current)
+    except ValueError:  # includes UnicodeDecodeError (binary secret)
+        document = None
+    if not isinstance(document, dict):
+        what = "JSON but not an object" if document is not None else "not JSON"
+        raise SecretError(
+            f"{field} ({ref.text}): secret '{ref.name}' holds a value that is {what}, so "
+            f"'#{ref.json_key}' cannot be set in it: remove '#{ref.json_key}' from {field} "
+            "to replace the whole secret, or put a JSON object into it first",
+            reference=ref.text,
+        )
+    return document
+
+
+def _set_json_key(
+    document: dict[str, Any], key: str, value: str, field: str, ref: SecretReference
+) -> None:
+    """Set ``key`` where the resolver reads it: a top-level key as is, else a.b nested."""
+    if key in document or "." not in key:
+        document[key] = value
+        return
+    parts = key.split(".")
+    node = document
+    for depth in range(len(parts) - 1):
+        child = node.setdefault(parts[depth], {})
+        if not isinstance(child, dict):
+            parent = ".".join(parts[: depth + 1])
+            raise SecretError(
+                f"{field} ({ref.text}): '{parent}' in secret '{ref.name}' is not a JSON "
+                f"object, so '{key}' cannot be set under it: fix the key in {field} or the "
+                "secret",
+                reference=ref.text,
+            )
+        node = child
+    node[parts[-1]] = value
+
+
+def _put(
+    resolver: SecretResolver,
+    whole: str,
+    document_text: str,
+    field: str,
+    ref: SecretReference,
+    region: str,
+) -> str | None:
+    from lean_connector import aws_clients
+
+    where = f"{field} ({ref.text})"
+    try:
+        return resolver.put(whole, document_text)
+    except SecretNotFoundError as exc:
+        raise SecretNotFoundError(
+            f"{where}: secret '{ref.name}' does not exist in Secrets Manager (region "
+            f"{region}): run terraform apply for this stage first (it creates the secret "
+            f"empty), or fix {field}",
+            reference=ref.text,
+        ) from exc
+    except SecretAccessDeniedError as exc:
+        if aws_clients.error_code(exc.__cause__ or exc) in aws_clients.CREDENTIAL_CODES:
+            raise  # no usable credentials: the resolver's message says which fix
+        raise SecretAccessDeniedError(
+            f"{where}: access denied writing secret '{ref.name}' (region {region}): the "
+            "identity running this needs secretsmanager:PutSecretValue on the secret and "
+            "kms:GenerateDataKey on its KMS key",
+            reference=ref.text,
+        ) from exc
