@@ -17,7 +17,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from lean_connector.errors import ConnectorError, InvalidRequestError, SpecError
 
@@ -222,8 +222,19 @@ COMMANDS: list[Command] = [
     ),
 ]
 
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, minus echoing stray arguments back: one may be a secret typed by mistake
+    (``secrets put FIELD <value>``), and the usage error goes to a terminal or a CI log."""
+
+    def error(self, message: str) -> NoReturn:
+        if message.startswith("unrecognized arguments:"):
+            message = "unrecognized arguments (not shown, in case one is a secret)"
+        super().error(message)
+
+
 # `--spec` on each subcommand too; SUPPRESS keeps an absent one from erasing the global one.
-_SPEC = argparse.ArgumentParser(add_help=False)
+_SPEC = _Parser(add_help=False)
 _SPEC.add_argument(
     "--spec",
     metavar="FILE",
@@ -236,7 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argparse parser for every command in :data:`COMMANDS`."""
     from lean_connector import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="lean-connector",
         description="Call the Lean Technologies API from one declarative spec.",
         epilog="exit codes: 0 ok, 1 call or check failed, 2 spec or command line wrong",

@@ -452,3 +452,11 @@ def test_access_denied_names_the_permissions(own_moto: MotoProcess) -> None:
         "secretsmanager:PutSecretValue on the secret and kms:GenerateDataKey on its KMS key"
     )
     assert "whsec-denied" not in result.stderr
+
+
+def test_a_value_typed_on_the_command_line_is_refused_without_echoing_it() -> None:
+    typed = "s3cr3t-typed-by-mistake-9f2c"
+    result = run("secrets", "put", "auth.app_token", typed, "--from-stdin", env={}, stdin="")
+    assert result.returncode == 2
+    assert "unrecognized arguments (not shown, in case one is a secret)" in result.stderr
+    assert typed not in result.stdout + result.stderr
