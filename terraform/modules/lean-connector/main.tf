@@ -109,7 +109,7 @@ resource "aws_kms_alias" "this" {
 }
 
 # ------------------------------------------------------------------------ Secrets
-# Created without a value: `aws secretsmanager put-secret-value` (README.md) fills them.
+# Created without a value: `lean-connector secrets put` or the AWS CLI (README.md) fills them.
 # Rotation is not automatic: the values are issued by Lean (portal) and rotated there.
 
 resource "aws_secretsmanager_secret" "app_token" {

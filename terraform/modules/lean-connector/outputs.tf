@@ -4,7 +4,7 @@ output "kms_key_arn" {
 }
 
 output "secret_arns" {
-  description = "ARNs of the Secrets Manager secrets by purpose (app_token, oauth_client, mtls, webhook, token_store); null where the auth mode needs none. Put their values with `aws secretsmanager put-secret-value`."
+  description = "ARNs of the Secrets Manager secrets by purpose (app_token, oauth_client, mtls, webhook, token_store); null where the auth mode needs none. Put their values with `lean-connector secrets put FIELD --from-file PATH` or `aws secretsmanager put-secret-value`."
   value = {
     app_token    = local.app_token_arn
     oauth_client = local.oauth_client_arn

@@ -1,5 +1,5 @@
 output "secret_arns" {
-  description = "Secrets to fill out of band (aws secretsmanager put-secret-value), by purpose."
+  description = "Secrets to fill out of band (lean-connector secrets put, or aws secretsmanager put-secret-value), by purpose."
   value       = module.lean_connector.secret_arns
 }
 
