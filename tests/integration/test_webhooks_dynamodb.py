@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -89,32 +88,11 @@ def test_a_retry_of_our_own_write_is_not_mistaken_for_a_replay(
     assert store.first_time("ev-lost-answer") is False  # a genuine replay
 
 
-def test_sixteen_threads_with_the_same_id_get_exactly_one_true(table: str) -> None:
-    store = DynamoDBDedupeStore(TABLE, region=REGION, endpoint_url=table)
-    store.first_time("warm-up")  # build the boto3 client before the race
-    barrier = threading.Barrier(16)
-    results: list[bool] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def deliver() -> None:
-        barrier.wait()
-        try:
-            outcome = store.first_time("ev-concurrent")
-        except BaseException as exc:  # surfaced below instead of dying in the thread
-            with lock:
-                errors.append(exc)
-            return
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=deliver) for _ in range(16)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    assert sorted(results) == [False] * 15 + [True]
+# No concurrent-delivery test here: exactly-one-winner comes from DynamoDB's atomic
+# conditional write, which moto does not serialise (its threaded server checks and writes
+# without a lock), so such a test would measure moto and flake under load. The one
+# conditional PutItem per call is asserted above; the in-memory store's race is tested in
+# tests/unit/test_webhooks.py.
 
 
 def test_missing_table_names_it_and_says_how_to_create_it(aws: MotoProcess) -> None:
