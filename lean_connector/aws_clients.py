@@ -80,6 +80,10 @@ def client(service: str, *, region: str | None = None, endpoint_url: str | None 
     with _lock:
         cached = _clients.get(key)
         if cached is None:
+            # botocore's DEBUG log holds response bodies (secret values): mute it first.
+            from lean_connector.logs import hold_noisy_loggers
+
+            hold_noisy_loggers()
             try:
                 import boto3
                 from botocore.config import Config

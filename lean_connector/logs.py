@@ -34,6 +34,7 @@ __all__ = [
     "clear_context",
     "configure_logging",
     "get_logger",
+    "hold_noisy_loggers",
     "redact_secrets",
     "register_secret",
 ]
@@ -359,8 +360,7 @@ def configure_logging(
         # Not cached, so module-level loggers follow a later configure_logging() call.
         cache_logger_on_first_use=False,
     )
-    for name in NOISY_STDLIB_LOGGERS:
-        logging.getLogger(name).setLevel(logging.WARNING)
+    hold_noisy_loggers()
 
 
 def get_logger(name: str | None = None) -> Any:
@@ -425,6 +425,19 @@ def capture_logs() -> Iterator[list[dict[str, Any]]]:
         processors[:] = saved_processors
         structlog.configure(processors=processors, wrapper_class=saved_wrapper)
 
+
+def hold_noisy_loggers() -> None:
+    """Hold urllib3/botocore/boto3/oauthlib stdlib loggers at WARNING.
+
+    Their DEBUG output carries request and response bodies: GetSecretValue answers, token
+    forms. Done at import and by aws_clients before any boto3 client exists, not only in
+    configure_logging(), because an application may configure logging (root at DEBUG) itself.
+    """
+    for name in NOISY_STDLIB_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+hold_noisy_loggers()
 
 # Safe defaults for code that logs before (or without) configure_logging(): an application
 # that configured structlog itself keeps its own settings (see docs/logging.md).

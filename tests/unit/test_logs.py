@@ -451,3 +451,19 @@ def test_reference_prefixes_come_from_spec_rules_and_importing_logs_loads_no_pyd
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_noisy_loggers_are_held_even_when_the_app_configured_logging_itself() -> None:
+    # botocore's DEBUG output holds GetSecretValue bodies: an application that set up
+    # structlog and a DEBUG root logger before importing us must still not get them.
+    code = (
+        "import logging, structlog;"
+        "logging.basicConfig(level=logging.DEBUG);"
+        "structlog.configure(processors=[structlog.processors.JSONRenderer()]);"
+        "import lean_connector.logs;"
+        "print([logging.getLogger(n).getEffectiveLevel() for n in ('botocore', 'urllib3')])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert out == "[30, 30]"
