@@ -36,6 +36,7 @@ message names the field or reference involved and says what to do next.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -64,6 +65,7 @@ __all__ = [
     "TLSVerificationError",
     "TransportError",
     "WebhookVerificationError",
+    "drop_request_payloads",
     "lean_api_error",
 ]
 
@@ -310,3 +312,26 @@ class ResultsPendingError(ConnectorError):
 
 class WebhookVerificationError(ConnectorError):
     """A webhook's ``lean-signature`` header is missing, malformed or does not match."""
+
+
+def drop_request_payloads(exc: BaseException) -> None:
+    """Detach the HTTP requests (and raw responses) that ``exc`` and its chain carry.
+
+    requests and botocore keep the prepared request on their exceptions: its headers and
+    body hold tokens, the OAuth client secret, a secret being written. Chained as a
+    ``__cause__`` they would reach any error tracker that walks causes or locals. The
+    exception types and messages stay for debugging; parsed AWS error dicts stay too.
+    """
+    seen: set[int] = set()
+    node: BaseException | None = exc
+    while node is not None and id(node) not in seen:
+        seen.add(id(node))
+        for attr in ("request", "response"):
+            value = getattr(node, attr, None)
+            if value is not None and not isinstance(value, dict):
+                with contextlib.suppress(AttributeError):  # a read-only attribute stays
+                    setattr(node, attr, None)
+        kwargs = getattr(node, "kwargs", None)
+        if isinstance(kwargs, dict):
+            kwargs.pop("request", None)
+        node = node.__cause__ or node.__context__

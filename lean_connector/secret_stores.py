@@ -19,6 +19,7 @@ from lean_connector.errors import (
     SecretError,
     SecretNotFoundError,
     SecretUnavailableError,
+    drop_request_payloads,
 )
 from lean_connector.secret_refs import SecretReference, describe_reference
 
@@ -88,6 +89,7 @@ def read_secret(
         translated = translate_aws_error(
             exc, ref, field, region, operation, aws_endpoint_url=aws_endpoint_url
         )
+        drop_request_payloads(exc)  # botocore's .request holds the call's body
         if translated is None:
             raise
         raise translated from exc
@@ -120,6 +122,7 @@ def put_secret_string(
         translated = translate_aws_error(
             exc, ref, None, region, "PutSecretValue", aws_endpoint_url=aws_endpoint_url
         )
+        drop_request_payloads(exc)  # botocore's .request holds the call's body
         if translated is None:
             raise
         raise translated from exc

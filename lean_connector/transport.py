@@ -33,6 +33,7 @@ from lean_connector.errors import (
     ReadTimeoutError,
     TLSVerificationError,
     TransportError,
+    drop_request_payloads,
 )
 
 if TYPE_CHECKING:
@@ -350,6 +351,7 @@ class Transport:
             # (requests encodes the URL, params and body itself).
             bad_header = "a non-ASCII character"
         except requests.RequestException as exc:
+            drop_request_payloads(exc)  # its .request holds our headers and body
             raise _map_error(exc, method, url, self._connect_timeout_s, read_s) from exc
         if bad_header is not None:
             # Both originals hold the header VALUE (a token): raised out here, after the

@@ -47,3 +47,24 @@ def test_import_does_not_load_heavy_libraries() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert out == ""
+
+
+def test_drop_request_payloads_detaches_requests_along_the_chain() -> None:
+    import requests
+    from botocore.exceptions import ConnectionClosedError
+
+    from lean_connector.errors import drop_request_payloads
+
+    prepared = requests.Request(
+        "POST", "https://x.test/t", data={"client_secret": "s3cr3t"}
+    ).prepare()
+    inner = ConnectionClosedError(endpoint_url="https://sm.test", request=prepared)
+    outer = requests.exceptions.ConnectionError("reset", request=prepared)
+    outer.__cause__ = inner
+    aws_error_dict = {"Error": {"Code": "AccessDenied"}}
+    outer.response = aws_error_dict  # type: ignore[assignment]  # a parsed AWS dict stays
+    drop_request_payloads(outer)
+    assert outer.request is None
+    assert inner.request is None
+    assert "request" not in inner.kwargs
+    assert outer.response is aws_error_dict
