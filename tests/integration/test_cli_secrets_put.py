@@ -460,3 +460,12 @@ def test_a_value_typed_on_the_command_line_is_refused_without_echoing_it() -> No
     assert result.returncode == 2
     assert "unrecognized arguments (not shown, in case one is a secret)" in result.stderr
     assert typed not in result.stdout + result.stderr
+
+
+def test_a_secret_typed_as_the_field_is_refused_without_echoing_it() -> None:
+    typed = "hunter2-typed-as-field-77aa"
+    result = run("secrets", "put", typed, "--from-stdin", env={}, stdin="")
+    assert result.returncode == 2
+    assert "invalid choice (not shown, in case it is a secret)" in result.stderr
+    assert "mtls.private_key" in result.stderr  # the valid choices are still listed
+    assert typed not in result.stdout + result.stderr
