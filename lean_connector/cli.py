@@ -14,7 +14,6 @@ import argparse
 import importlib
 import json
 import os
-import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -231,12 +230,6 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         if message.startswith("unrecognized arguments:"):
             message = "unrecognized arguments (not shown, in case one is a secret)"
-        message = re.sub(
-            r"invalid choice: '.*?'( \(choose from)",
-            r"invalid choice (not shown, in case it is a secret)\1",
-            message,
-            flags=re.DOTALL,
-        )
         super().error(message)
 
 

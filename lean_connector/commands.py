@@ -226,10 +226,11 @@ def add_secrets_put_arguments(parser: argparse.ArgumentParser) -> None:
     """
     from lean_connector.spec_rules import REFERENCE_FIELDS  # light: spec.py loads pydantic
 
+    # No argparse ``choices``: its error would echo the argument, which may be a secret
+    # typed where FIELD goes; cmd_secrets_put checks FIELD without repeating it.
     parser.add_argument(
         "field",
         metavar="FIELD",
-        choices=REFERENCE_FIELDS,
         help="spec field whose aws-sm:// reference receives the value: "
         + ", ".join(REFERENCE_FIELDS),
     )
@@ -248,9 +249,15 @@ def cmd_secrets_put(args: argparse.Namespace) -> int:
     """
     from lean_connector.secrets import SecretResolver, parse_reference
     from lean_connector.spec import secret_references
+    from lean_connector.spec_rules import REFERENCE_FIELDS
 
-    spec = _spec(args)
     field: str = args.field
+    if field not in REFERENCE_FIELDS:
+        raise SpecError(
+            "FIELD is not a spec field that holds a secret reference (the argument is not "
+            f"shown, in case it is a secret): use one of {', '.join(REFERENCE_FIELDS)}"
+        )
+    spec = _spec(args)
     text = secret_references(spec).get(field)
     if text is None:
         raise SpecError(

@@ -466,6 +466,6 @@ def test_a_secret_typed_as_the_field_is_refused_without_echoing_it() -> None:
     typed = "hunter2-typed-as-field-77aa"
     result = run("secrets", "put", typed, "--from-stdin", env={}, stdin="")
     assert result.returncode == 2
-    assert "invalid choice (not shown, in case it is a secret)" in result.stderr
+    assert "FIELD is not a spec field that holds a secret reference" in result.stderr
     assert "mtls.private_key" in result.stderr  # the valid choices are still listed
     assert typed not in result.stdout + result.stderr
