@@ -20,7 +20,7 @@ import pytest
 
 from lean_connector import aws_lambda
 from lean_connector.client import LeanConnector
-from lean_connector.errors import LeanNotFoundError
+from lean_connector.errors import ConnectorError, LeanNotFoundError
 from lean_connector.logs import capture_logs
 from lean_connector.testing.aws import spec_env, store_sandbox_secrets
 from lean_connector.testing.sandbox import LeanSandbox
@@ -351,3 +351,59 @@ def test_sqs_failure_is_a_5xx_and_the_event_stays_deliverable(
     delivered = aws_lambda.webhook_handler(event, Context())
     assert (delivered["statusCode"], json.loads(delivered["body"])["duplicate"]) == (200, False)
     assert [m["event_id"] for m in _received(webhook_env)] == ["evt-sqs"]
+
+
+def _run_dirs(output: Path) -> list[str]:
+    return sorted(p.name for p in output.iterdir() if p.is_dir())
+
+
+def test_a_retried_sync_event_resumes_its_run_instead_of_starting_anew(
+    lambda_env: Any, lean_sandbox: LeanSandbox, tmp_path: Path
+) -> None:
+    seeded = lean_sandbox.seed_customers(3, 1, 1, 2)
+    lean_sandbox.faults.fail_entity(seeded.entity_ids[0])
+    lambda_env("app_token", sync={"output": str(tmp_path)})
+    event = {
+        "id": "7bf73129-1428-4cd3-a780-95db273d1602",
+        "source": "aws.events",
+        "time": "2026-11-28T06:00:00Z",
+        "detail": {"customers": list(seeded.customer_ids), "days": 3650},
+    }
+    with pytest.raises(ConnectorError, match="did not complete"):
+        aws_lambda.sync_handler(event, Context("attempt-1"))
+    calls_after_first = sum(lean_sandbox.counters.calls.values())
+    with pytest.raises(ConnectorError, match="did not complete"):
+        aws_lambda.sync_handler(event, Context("attempt-2"))  # Lambda's retry
+    assert _run_dirs(tmp_path) == ["event-7bf73129-1428-4cd3-a780-95db273d1602"]
+    manifest = json.loads((tmp_path / _run_dirs(tmp_path)[0] / "manifest.json").read_text())
+    assert manifest["window"]["end_date"] == "2026-11-28"  # the event's day, not today
+    # The retry skipped the two finished entities and re-tried only the failing one.
+    retried_calls = sum(lean_sandbox.counters.calls.values()) - calls_after_first
+    assert retried_calls < calls_after_first
+
+
+def test_sync_handler_fails_when_a_customer_cannot_be_synced(
+    lambda_env: Any, tmp_path: Path
+) -> None:
+    lambda_env("app_token", sync={"output": str(tmp_path)})
+    with pytest.raises(ConnectorError, match="did not complete"):
+        aws_lambda.sync_handler({"customers": ["no-such-customer"]}, Context())
+
+
+def test_sync_handler_takes_lean_webhook_events_from_sqs(
+    lambda_env: Any, lean_sandbox: LeanSandbox, tmp_path: Path
+) -> None:
+    seeded = lean_sandbox.seed_customers(1, 1, 1, 2)
+    lambda_env("app_token", sync={"output": str(tmp_path)})
+    webhook_event = json.loads(_lean_event("evt-sync"))
+    webhook_event["payload"] = {"customer_id": seeded.customer_ids[0]}
+    no_customer = json.loads(_lean_event("evt-payment"))
+    no_customer["payload"] = {"payment_intent_id": "p-1"}
+    records = [
+        {"messageId": "m-1", "body": json.dumps(webhook_event)},
+        {"messageId": "m-2", "body": json.dumps(no_customer)},
+    ]
+    result = aws_lambda.sync_handler({"Records": records}, Context())
+    (run,) = result["runs"]  # the payment event has no customer to sync
+    assert run["run_id"] == "sqs-m-1"
+    assert run["entities_ok"] == 1
