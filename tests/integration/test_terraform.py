@@ -492,6 +492,8 @@ def test_schedules_and_alarms_watch_the_right_functions(dev_stack: DevStack) -> 
     for alarm in cert:
         assert alarm["Namespace"] == "LeanConnector"
         assert alarm["Dimensions"][0]["Name"] == "FunctionName"
+        # Data comes only with cold starts: missing periods must not reset it to OK.
+        assert alarm["TreatMissingData"] == "ignore"
         assert (alarm["Statistic"], alarm["ComparisonOperator"], alarm["Threshold"]) == (
             "Minimum",
             "LessThanThreshold",

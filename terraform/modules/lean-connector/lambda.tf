@@ -116,9 +116,11 @@ resource "aws_cloudwatch_metric_alarm" "certificate_expiry" {
   evaluation_periods  = 1
   threshold           = var.certificate_expiry_alarm_days
   comparison_operator = "LessThanThreshold"
-  treat_missing_data  = "notBreaching"
-  actions_enabled     = true
-  alarm_actions       = var.alarm_actions
-  ok_actions          = var.alarm_actions
-  tags                = local.tags
+  # The metric comes with cold starts (and each refresher run): most periods have no data.
+  # "ignore" keeps the last state, so an expiring certificate stays in ALARM between them.
+  treat_missing_data = "ignore"
+  actions_enabled    = true
+  alarm_actions      = var.alarm_actions
+  ok_actions         = var.alarm_actions
+  tags               = local.tags
 }

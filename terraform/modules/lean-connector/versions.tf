@@ -1,6 +1,6 @@
 terraform {
   # >= 1.9: variable validations below refer to other variables.
-  required_version = ">= 1.9"
+  required_version = ">= 1.10"
 
   required_providers {
     aws = {
