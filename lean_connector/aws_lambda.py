@@ -349,8 +349,17 @@ def _webhook(event: Any, context: Any) -> dict[str, Any]:
     except Exception:
         # Lean redelivers what was not answered 200: forget the id, or the redelivery would be
         # answered "duplicate" and the event lost for good.
-        store.forget(parsed.event_id)
         log.error("webhook.delivery_failed", event_id=parsed.event_id, type=parsed.type)
+        try:
+            store.forget(parsed.event_id)
+        except Exception as forget_error:  # the delivery error is the one to raise
+            log.error(
+                "webhook.forget_failed",
+                event_id=parsed.event_id,
+                error=type(forget_error).__name__,
+                reason=str(forget_error),
+                consequence="Lean's redelivery will be answered as a duplicate",
+            )
         raise
     log.info("webhook.accepted", event_id=parsed.event_id, type=parsed.type)
     return http_response(200, {"received": True, "duplicate": False})

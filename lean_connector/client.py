@@ -305,7 +305,6 @@ class LeanConnector:
                 log.info("auth.recovery_skipped", error=type(exc).__name__, reason="recovered")
                 return
             log.warning("auth.recovering", error=type(exc).__name__, reason=str(exc))
-            self._generation += 1
             self._credential.invalidate()
             self._resolver.refresh()
             if isinstance(exc, TLSVerificationError | LeanForbiddenError) or (
@@ -314,6 +313,9 @@ class LeanConnector:
                 old = self._transport
                 self._transport = self._build_transport()
                 old.close()
+            # Last: a call that reads the new generation must also get the new credentials,
+            # or its failure would look fresh and trigger a second recovery.
+            self._generation += 1
 
     def _attempt(
         self,

@@ -187,7 +187,7 @@ def _path(url: str) -> str:
     return urllib.parse.urlsplit(url).path or "/"
 
 
-def _tls_error(causes: list[BaseException], host: str) -> tuple[str, str] | None:
+def _tls_error(causes: list[BaseException], host: str, setting: str) -> tuple[str, str] | None:
     """(reason, message) of a TLS failure among ``causes``; reason as TLSVerificationError."""
     for cause in causes:
         if isinstance(cause, ssl.SSLCertVerificationError):
@@ -196,7 +196,7 @@ def _tls_error(causes: list[BaseException], host: str) -> tuple[str, str] | None
                 f"the server certificate of {host} is not trusted ({detail}): it is "
                 "verified against mtls.ca_chain, or the system trust store when mtls.ca_chain "
                 "is not set; check that the CA chain belongs to this Lean environment and "
-                "that endpoints.api names the right host"
+                f"that {setting} names the right host"
             )
     for cause in causes:
         if isinstance(cause, ssl.SSLError) and cause.reason in _CLIENT_CERT_REFUSED:
@@ -218,7 +218,7 @@ def _tls_error(causes: list[BaseException], host: str) -> tuple[str, str] | None
         if isinstance(cause, ssl.SSLError) and not isinstance(cause, ssl.SSLEOFError):
             return "handshake_failed", (
                 f"the TLS handshake with {host} failed ({cause.reason or cause}): check "
-                "endpoints.api, mtls.ca_chain and mtls.certificate for this environment"
+                f"{setting}, mtls.ca_chain and mtls.certificate for this environment"
             )
     return None
 
@@ -237,7 +237,12 @@ def _connect_reason(causes: list[BaseException], kinds: set[str]) -> str:
 
 
 def _map_error(
-    exc: requests.RequestException, method: str, url: str, connect_s: float, read_s: float
+    exc: requests.RequestException,
+    method: str,
+    url: str,
+    connect_s: float,
+    read_s: float,
+    setting: str = "endpoints.api",
 ) -> ConnectorError:
     """Translate a requests/urllib3 failure into the connector's error tree."""
     host, what = _host(url), f"{method} {_path(url)}"
@@ -248,11 +253,11 @@ def _map_error(
     if isinstance(exc, requests.exceptions.ConnectTimeout) or "ConnectTimeoutError" in kinds:
         return ConnectError(
             f"could not connect to {host}: no connection within {connect_s:g} s; "
-            "check endpoints.api and the network path (VPC egress, proxy)",
+            f"check {setting} and the network path (VPC egress, proxy)",
             method=method,
             url=url,
         )
-    tls = _tls_error(causes, host)
+    tls = _tls_error(causes, host, setting)
     if tls is not None:
         reason, message = tls
         return TLSVerificationError(message, method=method, url=url, reason=reason)
@@ -267,7 +272,7 @@ def _map_error(
     ):
         return ConnectError(
             f"could not connect to {host}: {_connect_reason(causes, kinds)}; check "
-            "endpoints.api and the network (DNS, VPC egress, HTTPS_PROXY)",
+            f"{setting} and the network (DNS, VPC egress, HTTPS_PROXY)",
             method=method,
             url=url,
         )
@@ -287,7 +292,7 @@ def _map_error(
             url=url,
         )
     return TransportError(
-        f"{what} to {host} failed: {type(exc).__name__}; check the URL (endpoints.api)",
+        f"{what} to {host} failed: {type(exc).__name__}; check the URL ({setting})",
         method=method,
         url=url,
     )
@@ -331,7 +336,12 @@ class Transport:
         return self._handshakes
 
     def _request(
-        self, method: str, url: str, timeout_s: float | None, **kwargs: Any
+        self,
+        method: str,
+        url: str,
+        timeout_s: float | None,
+        setting: str = "endpoints.api",
+        **kwargs: Any,
     ) -> HttpResponse:
         read_s = self._read_timeout_s if timeout_s is None else timeout_s
         started = time.perf_counter()
@@ -352,7 +362,7 @@ class Transport:
             bad_header = "a non-ASCII character"
         except requests.RequestException as exc:
             drop_request_payloads(exc)  # its .request holds our headers and body
-            raise _map_error(exc, method, url, self._connect_timeout_s, read_s) from exc
+            raise _map_error(exc, method, url, self._connect_timeout_s, read_s, setting) from exc
         if bad_header is not None:
             # Both originals hold the header VALUE (a token): raised out here, after the
             # except block, so neither __cause__ nor __context__ can carry it to a traceback.
@@ -401,7 +411,12 @@ class Transport:
     def post_form(self, url: str, form: Mapping[str, str]) -> tuple[int, dict[str, Any]]:
         """POST an urlencoded form (the OAuth token call): (status, JSON object or {})."""
         response = self._request(
-            "POST", url, None, headers={"Accept": "application/json"}, data=dict(form)
+            "POST",
+            url,
+            None,
+            "endpoints.auth",
+            headers={"Accept": "application/json"},
+            data=dict(form),
         )
         try:
             body = response.json()

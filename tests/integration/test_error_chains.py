@@ -60,3 +60,13 @@ def test_dropped_post_chain_holds_no_bearer_token(lean_sandbox: LeanSandbox) -> 
         with pytest.raises(ConnectionDroppedError, match="may have been applied") as caught:
             connector.customers.create("chain-check-user")
     _assert_chain_clean(caught.value, token)
+
+
+def test_an_unreachable_token_endpoint_names_endpoints_auth(lean_sandbox: LeanSandbox) -> None:
+    overrides = lean_sandbox.spec_overrides("oauth")
+    overrides["endpoints"]["auth"] = f"https://127.0.0.1:{free_port()}"
+    overrides["retry"] = {"max_attempts": 1}
+    with LeanConnector.from_spec(**overrides) as connector, pytest.raises(AuthError) as caught:
+        connector.banks.list()
+    assert "check endpoints.auth" in str(caught.value)
+    assert "endpoints.api" not in str(caught.value)
