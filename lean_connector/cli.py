@@ -292,5 +292,8 @@ def _report(exc: BaseException, line: str) -> None:
     if os.environ.get(DEBUG_ENV) == "1":
         import traceback
 
-        traceback.print_exception(exc, file=sys.stderr)
+        from lean_connector.logs import redact_text
+
+        # Unexpected exception text can carry anything: the traceback is redacted like logs.
+        sys.stderr.write(redact_text("".join(traceback.format_exception(exc))))
     print(" ".join(line.split()), file=sys.stderr)

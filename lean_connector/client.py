@@ -25,6 +25,7 @@ from lean_connector.errors import (
     LeanUnauthorizedError,
     SpecError,
     TLSVerificationError,
+    TransportError,
 )
 from lean_connector.logs import get_logger
 from lean_connector.resources import Banks, Customers, Data, Payments, link_session_config
@@ -332,7 +333,19 @@ class LeanConnector:
         if key is not None:
             headers["Idempotency-Key"] = key
         url = self.endpoints.api.rstrip("/") + path
-        response = self._transport.send(method, url, headers=headers, body=body, params=params)
+        try:
+            response = self._transport.send(method, url, headers=headers, body=body, params=params)
+        except TransportError as exc:
+            # One event per attempt, answered or not (DESIGN: one event per request).
+            log.info(
+                "http.request",
+                method=method,
+                path=path,
+                status=None,
+                error=type(exc).__name__,
+                attempt=number,
+            )
+            raise
         correlation_id = response.headers.get("lean-correlation-id")
         log.info(
             "http.request",

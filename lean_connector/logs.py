@@ -36,6 +36,7 @@ __all__ = [
     "get_logger",
     "hold_noisy_loggers",
     "redact_secrets",
+    "redact_text",
     "register_secret",
 ]
 
@@ -175,6 +176,11 @@ def _is_secret_key_name(key: str) -> bool:
 
 def _is_secret_key(key: object) -> bool:
     return _is_secret_key_name(key if type(key) is str else str(key))
+
+
+def redact_text(text: str) -> str:
+    """``text`` with PEM blocks, JWTs, Bearer values and registered secrets removed."""
+    return _redact_text(text)
 
 
 def _redact_text(text: str) -> str:

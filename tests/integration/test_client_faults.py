@@ -480,3 +480,17 @@ def test_pending_past_the_deadline_raises_with_the_results_id(
     )
     later = connector.data.results(results_id)
     assert (later["status"], later["results_id"]) == ("PENDING", results_id)
+
+
+def test_every_attempt_is_logged_even_without_an_answer(
+    connect: Connect, lean_sandbox: LeanSandbox
+) -> None:
+    connector = connect("app_token")
+    connector.banks.list()  # an open keep-alive connection the sandbox will reset
+    lean_sandbox.faults.reset_connections(1, method="GET")
+    with capture_logs() as events:
+        connector.banks.list()
+    attempts = [
+        (e["attempt"], e["status"], e.get("error")) for e in events if e["event"] == "http.request"
+    ]
+    assert attempts == [(1, None, "ConnectionDroppedError"), (2, 200, None)]

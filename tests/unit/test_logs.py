@@ -467,3 +467,14 @@ def test_noisy_loggers_are_held_even_when_the_app_configured_logging_itself() ->
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert out == "[30, 30]"
+
+
+def test_redact_text_is_what_the_cli_debug_traceback_goes_through() -> None:
+    from lean_connector.logs import redact_text, register_secret
+
+    register_secret("tb-secret-value-123")
+    text = 'ValueError: bad value "tb-secret-value-123"\nAuthorization: Bearer abc.def'
+    cleaned = redact_text(text)
+    assert "tb-secret-value-123" not in cleaned
+    assert "abc.def" not in cleaned
+    assert cleaned.startswith("ValueError: bad value")
