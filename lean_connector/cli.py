@@ -122,7 +122,7 @@ def cmd_secrets_check(args: argparse.Namespace) -> int:
             value = resolver.resolve(text, field=field)
         except SecretError as exc:
             row.update(ok=False, error=str(exc))
-            print(f"error: {field} ({row['reference']}): {exc}", file=sys.stderr)
+            print(f"error: {exc}", file=sys.stderr)  # names the field and reference
         else:
             row.update(ok=True, source=value.source, version_id=value.version_id, bytes=len(value))
         rows.append(row)

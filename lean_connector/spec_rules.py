@@ -11,7 +11,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from lean_connector.errors import SpecError
+from lean_connector.errors import SecretError, SpecError
+from lean_connector.secret_refs import parse_reference
 
 if TYPE_CHECKING:
     from lean_connector.spec import LeanSpec
@@ -180,7 +181,7 @@ def rule_violations(spec: LeanSpec) -> list[tuple[str, str]]:
     """Every cross-field rule the spec breaks, as (dotted field, one-line message)."""
     auth, mode, env = spec.auth, spec.auth.mode, spec.environment
     # First, so it is the message shown: a key pasted into the spec is the worst problem here.
-    found = _private_key_violations(spec)
+    found = _private_key_violations(spec) + _malformed_references(spec)
     flagged = {field for field, _ in found}
 
     def need(field: str, why: str) -> None:
@@ -289,6 +290,20 @@ def _private_key_violations(spec: LeanSpec) -> list[tuple[str, str]]:
                 "(aws-sm://..., aws-ssm://, env:// or file://)",
             )
         )
+    return found
+
+
+def _malformed_references(spec: LeanSpec) -> list[tuple[str, str]]:
+    """Reference fields whose reference cannot be parsed (``aws-sm://`` with no name, ...):
+    a spec error now, not a failure at the first call."""
+    found = []
+    for field in REFERENCE_FIELDS:
+        value = field_value(spec, field)
+        if isinstance(value, str) and is_reference(value):
+            try:
+                parse_reference(value, field=field)
+            except SecretError as exc:
+                found.append((field, exc.message))
     return found
 
 

@@ -517,3 +517,18 @@ def test_https_secrets_endpoint_in_production_and_http_in_sandbox_are_accepted()
     moto = "http://127.0.0.1:5000"
     spec = load_spec(environment="sandbox", auth=OAUTH, secrets={"aws_endpoint_url": moto})
     assert spec.secrets.aws_endpoint_url == moto
+
+
+@pytest.mark.parametrize(
+    ("reference", "problem"),
+    [
+        ("aws-sm://#app_token", "the secret name is empty"),
+        ("env://", "malformed secret reference"),
+        ("aws-sm://lean/dev/app?stage=AWSCURRENT&version=v1", "malformed secret reference"),
+    ],
+)
+def test_a_malformed_reference_is_a_spec_error(reference: str, problem: str) -> None:
+    error = spec_error(environment="sandbox", auth={"mode": "app_token", "app_token": reference})
+    assert error.field == "auth.app_token"
+    assert str(error).startswith(f"auth.app_token ({reference}): malformed secret reference")
+    assert problem in str(error)
