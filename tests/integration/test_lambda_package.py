@@ -5,24 +5,31 @@ extracted into a task directory, as Lambda does with /var/task: Python cannot im
 extensions (pydantic_core, cryptography) straight from a zip. A child `python -I -S` sees
 only that directory, the standard library, and a "runtime" directory holding just what the
 Lambda Python runtime provides (boto3, botocore and their own dependencies, linked from this
-venv). Each handler is imported by the dotted name Terraform uses and invoked with events
-that need no network: a signed webhook (200), a forged one (401), a link-session request
-without app_user_id (400), and the refresher and sync without their spec sections (the
-error naming the missing field).
+venv). Each handler is imported by the dotted name Terraform uses and run end to end against
+the local Lean sandbox (started in the test process) and a real moto server, every secret an
+aws-sm:// reference as Terraform sets it up: the refresher writes the shared api token to its
+secret, the sync job writes both seeded customers' JSONL, the link session creates a customer
+and a token scoped to it, and the webhook answers a signed event 200 and a forged one 401.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import importlib.util
 import json
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from lean_connector.aws_clients import client
+from lean_connector.testing.aws import spec_env, store_sandbox_secrets
+from lean_connector.testing.sandbox import LeanSandbox
+from tests.support.moto_process import MotoProcess
 from tests.support.terraform import REPO_ROOT
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
@@ -37,6 +44,8 @@ HANDLERS = (
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath")
 # What the Lambda runtime ships besides boto3/botocore: their own dependencies.
 RUNTIME_EXTRAS = ("dateutil", "six")
+REGION = "me-central-1"
+WEBHOOK_SECRET = "webhook-secret-for-package-test"
 
 
 def build(output: Path) -> Path:
@@ -100,13 +109,14 @@ import hashlib, hmac, importlib, json, os, sys
 task, runtime = sys.argv[1], sys.argv[2]
 sys.path[:0] = [task, runtime]
 stdlib = os.path.dirname(os.__file__)
+plan = json.loads(sys.argv[3])
 
 class Context:
     aws_request_id = "req-1"
     function_name = "lean-connector-test"
 
 handlers = {}
-for dotted in json.loads(sys.argv[3]):
+for dotted in plan["handlers"]:
     module, _, name = dotted.rpartition(".")
     handlers[name] = getattr(importlib.import_module(module), name)
 
@@ -122,15 +132,19 @@ def call(name, event):
 
 body = json.dumps({"type": "entity.created", "payload": {}, "message": "m",
                    "timestamp": "2026-01-01T00:00:00Z", "event_id": "evt-1"})
-signature = "sha512=" + hmac.new(os.environ["TEST_WEBHOOK_SECRET"].encode(), body.encode(),
+signature = "sha512=" + hmac.new(plan["webhook_secret"].encode(), body.encode(),
                                  hashlib.sha512).hexdigest()
 forged = "sha512=" + "0" * 128
+# The refresher first, as its schedule would: the other handlers then use the token it wrote.
 results = {
+    "refresh_token": call("refresh_token_handler", {"source": "aws.events"}),
+    "sync": call("sync_handler", {"id": "evt-1", "source": "aws.events", "time": plan["time"],
+                                  "detail": {"customers": plan["customers"], "days": 3650}}),
+    "link_session": call("link_session_handler",
+                         gateway(json.dumps({"app_user_id": plan["app_user_id"]}))),
+    "link_session_no_user": call("link_session_handler", gateway(json.dumps({}))),
     "webhook_signed": call("webhook_handler", gateway(body, {"lean-signature": signature})),
     "webhook_forged": call("webhook_handler", gateway(body, {"lean-signature": forged})),
-    "link_session_no_user": call("link_session_handler", gateway(json.dumps({}))),
-    "refresh_token": call("refresh_token_handler", {"source": "aws.events"}),
-    "sync": call("sync_handler", {"source": "aws.events"}),
 }
 outside = sorted(
     m.__name__ for m in list(sys.modules.values())
@@ -142,42 +156,138 @@ print(json.dumps({"results": results, "outside": outside,
 """
 
 
-def test_each_handler_imports_and_runs_from_the_zip_alone(lambda_zip: Path, tmp_path: Path) -> None:
+def _store_webhook_secret(endpoint_url: str) -> str:
+    """Lean's webhook signing secret as a plain Secrets Manager secret; its aws-sm reference."""
+    sm = client("secretsmanager", region=REGION, endpoint_url=endpoint_url)
+    arn: str = sm.create_secret(Name="lean/package-test/webhook", SecretString=WEBHOOK_SECRET)[
+        "ARN"
+    ]
+    return f"aws-sm://{arn}"
+
+
+def _secret_values(sandbox: LeanSandbox) -> dict[str, str]:
+    """What must never reach the child's output: each secret, and each line of the key's PEM."""
+    values = {
+        "client_secret": sandbox.client_secret,
+        "app_token": sandbox.app_token,
+        "webhook_secret": WEBHOOK_SECRET,
+    }
+    body = [
+        line
+        for line in sandbox.bundle.client.key_pem.decode().splitlines()
+        if line and not line.startswith("-----")
+    ]
+    assert body
+    values.update({f"private_key line {n}": line for n, line in enumerate(body)})
+    return values
+
+
+def test_each_handler_runs_end_to_end_from_the_zip_alone(
+    lambda_zip: Path, tmp_path: Path, aws: MotoProcess, lean_sandbox: LeanSandbox
+) -> None:
     # Fails (does not skip) until lean_connector/aws_lambda.py has every handler Terraform names.
     task = tmp_path / "task"
     with zipfile.ZipFile(lambda_zip) as zf:
         zf.extractall(task)
     runtime = _runtime_dir(tmp_path)
+    output = tmp_path / "sync-output"
+    output.mkdir()
+    customers = list(lean_sandbox.seed_customers(2, 1, 1, 3).customer_ids)
+
+    # Production's shape: every secret an aws-sm:// reference into (moto's) Secrets Manager.
+    overrides = store_sandbox_secrets(
+        lean_sandbox,
+        mode="oauth",
+        region=REGION,
+        endpoint_url=aws.endpoint_url,
+        token_store=True,
+    )
+    overrides["webhooks"] = {"secret": _store_webhook_secret(aws.endpoint_url)}
     env = {
+        **spec_env(overrides),
         "PATH": "/usr/bin:/bin",
-        "LEAN_ENVIRONMENT": "sandbox",
-        "LEAN_AUTH__MODE": "app_token",
-        "LEAN_AUTH__APP_TOKEN": "env://TEST_APP_TOKEN",
-        "LEAN_WEBHOOKS__SECRET": "env://TEST_WEBHOOK_SECRET",
-        "TEST_APP_TOKEN": "app-token-for-package-test",
-        "TEST_WEBHOOK_SECRET": "webhook-secret-for-package-test",
+        # The session's private temp dir (tests/conftest.py scans it for key files).
+        "TMPDIR": tempfile.gettempdir(),
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        # No developer's ~/.aws files: only what Lambda's environment would give.
+        "AWS_CONFIG_FILE": str(tmp_path / "no-aws-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-aws-credentials"),
         "AWS_LAMBDA_FUNCTION_NAME": "lean-connector-test",
+        "LEAN_SYNC__OUTPUT": str(output),
+        "LEAN_LOGGING__FORMAT": "json",
     }
+    plan = {
+        "handlers": HANDLERS,
+        "customers": customers,
+        "app_user_id": "zip-user",
+        "time": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        # The child signs the test webhook with it; it is never printed.
+        "webhook_secret": WEBHOOK_SECRET,
+    }
+    aws.reset_counts()
     proc = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", CHILD, str(task), str(runtime), json.dumps(HANDLERS)],
+        [sys.executable, "-I", "-S", "-c", CHILD, str(task), str(runtime), json.dumps(plan)],
         capture_output=True,
         text=True,
         env=env,
-        timeout=120,
+        timeout=180,
     )
     assert proc.returncode == 0, f"a handler did not import from the zip:\n{proc.stderr[-4000:]}"
     report = json.loads(proc.stdout.strip().splitlines()[-1])
     assert report["outside"] == [], "modules loaded from outside the zip and the runtime"
+    assert report["boto3"].startswith(str(runtime))
     results = report["results"]
+
+    # The refresher got one api token from the sandbox and wrote it to the token store.
+    refreshed = results["refresh_token"]["result"]
+    assert refreshed["scope"] == "api"
+    assert lean_sandbox.counters.token_requests["api"] == 1
+    assert aws.counts().get("PutSecretValue") == 1
+    sm = client("secretsmanager", region=REGION, endpoint_url=aws.endpoint_url)
+    stored = json.loads(
+        sm.get_secret_value(SecretId=overrides["auth"]["token_store"].removeprefix("aws-sm://"))[
+            "SecretString"
+        ]
+    )
+    assert int(stored["expires_at"]) == refreshed["expires_at"]
+    assert lean_sandbox.verify_jwt(stored["access_token"])["scope"] == "api"
+
+    # The sync job fetched both customers' data and wrote it as JSONL.
+    (run,) = results["sync"]["result"]["runs"]
+    assert run["status"] == "complete"
+    assert run["run_id"] == "event-evt-1"
+    assert run["entities_ok"] == 2
+    assert run["entities_failed"] == 0
+    assert run["counts"]["transactions"] == 6
+    for kind in ("accounts", "balances", "transactions"):
+        assert len(list((output / "event-evt-1").glob(f"entity=*/{kind}.jsonl"))) == 2, kind
+    assert Path(run["manifest"]).exists()
+
+    # The link session created the app user's customer and a token scoped to it.
+    linked = results["link_session"]["result"]
+    assert linked["statusCode"] == 200
+    config = json.loads(linked["body"])
+    customer = lean_sandbox.data.customer_by_app_user_id("zip-user")
+    assert config["customer_id"] == customer["customer_id"]
+    claims = lean_sandbox.verify_jwt(config["access_token"])
+    assert claims["scope"] == f"customer.{customer['customer_id']}"
+    assert results["link_session_no_user"]["result"]["statusCode"] == 400
+    assert "app_user_id is required" in results["link_session_no_user"]["result"]["body"]
+
     assert results["webhook_signed"]["result"]["statusCode"] == 200
     assert json.loads(results["webhook_signed"]["result"]["body"])["received"] is True
     assert results["webhook_forged"]["result"]["statusCode"] == 401
-    assert results["link_session_no_user"]["result"]["statusCode"] == 400
-    assert "app_user_id is required" in results["link_session_no_user"]["result"]["body"]
-    assert results["refresh_token"]["raised"] == "SpecError"
-    assert "needs auth.token_store" in results["refresh_token"]["message"]
-    assert results["sync"]["raised"] == "SpecError"
-    assert "needs sync.output" in results["sync"]["message"]
-    # No secret value leaked into what the handlers returned.
-    assert "webhook-secret-for-package-test" not in proc.stdout
-    assert "app-token-for-package-test" not in proc.stdout
+
+    # The JSON logs went to stderr; neither they nor the results hold a secret value.
+    assert '"event": "http.request"' in proc.stderr or '"event":"http.request"' in proc.stderr
+    # The one exception: LinkSDK's public application id, which is the OAuth client id; the
+    # sandbox's client id is its app token, so that value appears once, in the link session.
+    assert lean_sandbox.client_id == lean_sandbox.app_token
+    assert config["app_token"] == lean_sandbox.client_id
+    stdout = proc.stdout.replace(f'\\"app_token\\": \\"{config["app_token"]}\\"', "", 1)
+    assert stdout != proc.stdout
+    for name, value in _secret_values(lean_sandbox).items():
+        assert value not in stdout, f"{name} in the child's stdout"
+        assert value not in proc.stderr, f"{name} in the child's stderr"
