@@ -136,10 +136,12 @@ def _fingerprint(value: str) -> str:
 class OAuthCredential(Credential):
     """``Authorization: Bearer <JWT>`` from Lean's OAuth ``client_credentials`` endpoint.
 
-    Extra keywords beyond docs/architecture.md, both optional: ``client_secret_reference``
-    (the reference text shown when the secret is rejected; a literal is never shown) and
+    Extra keywords beyond docs/architecture.md, all optional: ``client_secret_reference``
+    (the reference text shown when the secret is rejected; a literal is never shown),
     ``refresh_secret`` (called once when Lean answers ``invalid_client``, before one more
-    attempt, so a secret rotated in the Lean dashboard and in the store is picked up).
+    attempt, so a secret rotated in the Lean dashboard and in the store is picked up) and
+    ``write_token_store`` (False: :meth:`api_token` only reads the store, for processes
+    whose role may not write it; :meth:`refresh` writes either way).
     """
 
     mode = "oauth"
@@ -156,6 +158,7 @@ class OAuthCredential(Credential):
         clock: Callable[[], float] = time.time,
         client_secret_reference: str | None = None,
         refresh_secret: Callable[[], None] | None = None,
+        write_token_store: bool = True,
     ) -> None:
         if not client_id.strip():
             raise SpecError(
@@ -170,6 +173,7 @@ class OAuthCredential(Credential):
         self.token_url = token_url
         self.refresh_margin_s = refresh_margin_s
         self.token_store = token_store
+        self.write_token_store = write_token_store
         self.token_requests = 0
         self._client_secret = client_secret
         self._post_form = post_form
@@ -214,7 +218,7 @@ class OAuthCredential(Credential):
                 return token
             token = self._mint(API_SCOPE)
             self._remember(API_SCOPE, _Cached(token, self._refresh_at(token)))
-            self._to_store(token)
+            self._to_store(token)  # a no-op with write_token_store=False
             return token
 
     def refresh(self) -> AccessToken:
@@ -315,7 +319,9 @@ class OAuthCredential(Credential):
         return token
 
     def _to_store(self, token: AccessToken) -> None:
-        if self.token_store is None:
+        # A reader (write_token_store=False) has no PutSecretValue grant: trying would only
+        # log AccessDenied each time it mints, e.g. before the refresher's first run.
+        if self.token_store is None or not self.write_token_store:
             return
         try:
             self.token_store.write(token)

@@ -155,6 +155,7 @@ class LeanConnector:
                 token_store=store,
                 client_secret_reference=client_secret_ref,
                 refresh_secret=lambda: self._resolver.refresh(client_secret_ref),
+                write_token_store=auth.token_store_write,
             )
         app_token_ref = auth.app_token
         if not app_token_ref:

@@ -150,6 +150,11 @@ class AuthSpec(_Section):
         description="Optional aws-sm:// secret holding the api token shared by a scheduled "
         "refresher, so a fleet makes one token request per refresh period (oauth mode).",
     )
+    token_store_write: bool = Field(
+        default=True,
+        description="Whether this process writes tokens it mints to auth.token_store; set "
+        "false for every function but the scheduled refresher, whose role alone may write.",
+    )
     refresh_margin_s: float = Field(
         default=300, ge=0, description="Refresh a cached token this many seconds before expiry."
     )

@@ -503,6 +503,42 @@ def test_a_rejected_token_is_not_taken_back_from_the_store(endpoint: TokenEndpoi
     assert store.token.value == "jwt-1-api"
 
 
+@pytest.mark.parametrize(("write_token_store", "writes"), [(False, 0), (True, 1)])
+def test_minted_token_is_written_back_only_when_this_process_may_write(
+    endpoint: TokenEndpoint, write_token_store: bool, writes: int
+) -> None:
+    # An empty store (before the refresher's first run): every caller mints its own token.
+    store = MemoryStore()
+    credential = oauth(endpoint, token_store=store, write_token_store=write_token_store)
+    assert credential.api_token().value == "jwt-1-api"
+    assert store.reads == 1
+    assert len(store.writes) == writes
+    assert endpoint.requests == 1
+
+
+def test_reader_never_tries_the_write_it_has_no_grant_for(
+    endpoint: TokenEndpoint, events: Callable[[str], list[dict[str, Any]]]
+) -> None:
+    # The AccessDenied a reader's role would get: with the flag off it is never provoked.
+    store = FailingWriteStore()
+    credential = oauth(endpoint, token_store=store, write_token_store=False)
+    credential.api_token()
+    credential.invalidate()
+    credential.api_token()
+    assert (store.writes, endpoint.requests) == ([], 2)
+    assert events("auth.token_store_write_failed") == []
+
+
+def test_scheduled_refresh_writes_even_when_api_token_would_not(endpoint: TokenEndpoint) -> None:
+    store = MemoryStore()
+    credential = oauth(endpoint, token_store=store, write_token_store=False)
+    token = credential.refresh()
+    assert [t.value for t in store.writes] == [token.value] == ["jwt-1-api"]
+    failing = oauth(endpoint, token_store=FailingWriteStore(), write_token_store=False)
+    with pytest.raises(SecretUnavailableError, match=r"api-token was not written"):
+        failing.refresh()
+
+
 # -- SecretTokenStore with a stand-in resolver (moto-backed test: tests/integration) -------
 
 
