@@ -188,6 +188,26 @@ def test_refresher_writes_the_shared_token_other_containers_use(
     assert sum(lean_sandbox.counters.token_requests.values()) == 0
 
 
+def test_read_only_function_mints_without_writing_the_store(
+    lambda_env: Any, lean_sandbox: LeanSandbox, aws: MotoProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As Terraform sets up link_session and sync: their roles may not PutSecretValue.
+    lambda_env("oauth", token_store=True)
+    monkeypatch.setenv("LEAN_AUTH__TOKEN_STORE_WRITE", "false")
+    aws_lambda.reset()
+    aws.reset_counts()
+    with capture_logs() as logged:
+        assert list_banks({}, Context()) > 0  # the store is empty: the refresher has not run
+    assert lean_sandbox.counters.token_requests["api"] == 1
+    assert aws.counts().get("PutSecretValue", 0) == 0
+    assert [e for e in logged if e["event"] == "auth.token_store_write_failed"] == []
+
+    # The refresher's own call writes whatever the flag says.
+    aws_lambda.reset()
+    aws_lambda.refresh_token_handler({"source": "aws.events"}, Context())
+    assert aws.counts().get("PutSecretValue") == 1
+
+
 @pytest.fixture
 def webhook_env(lambda_env: Any, aws: MotoProcess) -> dict[str, Any]:
     sm = boto3.client("secretsmanager", region_name=REGION, endpoint_url=aws.endpoint_url)
