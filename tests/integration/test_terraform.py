@@ -234,8 +234,13 @@ def test_secrets_exist_without_values_and_use_the_stack_kms_key(dev_stack: DevSt
     sm = dev_stack.client("secretsmanager")
     arns = dev_stack.outputs["secret_arns"]
     assert set(arns) == {"app_token", "oauth_client", "mtls", "webhook", "token_store"}
+    # OAuth reads no app token (bearer header; LinkSDK gets client_id): no secret for it.
+    assert arns["app_token"] is None
+    created = {e["ARN"] for e in sm.list_secrets()["SecretList"]}
+    assert created == {arn for arn in arns.values() if arn is not None}
+    assert len(created) == 4
     key_arn = dev_stack.outputs["kms_key_arn"]
-    for purpose, arn in arns.items():
+    for purpose, arn in [(p, a) for p, a in arns.items() if a is not None]:
         described = sm.describe_secret(SecretId=arn)
         assert described["KmsKeyId"] == key_arn, purpose
         # Terraform never holds a value: the secret has no version until put out of band.
@@ -280,7 +285,7 @@ def _expected_policies(stack: DevStack) -> dict[str, set[tuple[str, str, str]]]:
             ("xray:PutTelemetryRecords", "*", ""),
         }
 
-    credentials = {secrets[k] for k in ("app_token", "oauth_client", "mtls", "token_store")}
+    credentials = {secrets[k] for k in ("oauth_client", "mtls", "token_store")}
     read_credentials = {("secretsmanager:GetSecretValue", arn, "") for arn in credentials}
     return {
         "refresh_token": common("refresh_token")
@@ -359,8 +364,15 @@ def test_functions_carry_the_whole_spec_as_references(dev_stack: DevStack) -> No
         reserved = lam.get_function_concurrency(FunctionName=name)["ReservedConcurrentExecutions"]
         assert reserved == (1 if key in ("refresh_token", "sync") else 10)
         env = conf["Environment"]["Variables"]
-        assert env == dev_stack.outputs["spec_environment"]
+        # Only the refresher's role may PutSecretValue on the store, so only it writes there.
+        writes = "true" if key == "refresh_token" else "false"
+        assert env == {
+            **dev_stack.outputs["spec_environment"],
+            "LEAN_AUTH__TOKEN_STORE_WRITE": writes,
+        }
     env = dev_stack.outputs["spec_environment"]
+    assert env["LEAN_AUTH__TOKEN_STORE_WRITE"] == "false"
+    assert "LEAN_AUTH__APP_TOKEN" not in env
     assert env["LEAN_AUTH__CLIENT_SECRET"] == f"aws-sm://{secrets['oauth_client']}#client_secret"
     assert env["LEAN_MTLS__PRIVATE_KEY"] == f"aws-sm://{secrets['mtls']}#private_key"
     assert env["LEAN_AUTH__TOKEN_STORE"] == f"aws-sm://{secrets['token_store']}"
@@ -381,7 +393,8 @@ def test_function_env_loads_as_a_valid_spec_pointing_at_the_created_resources(
     secrets, o = dev_stack.outputs["secret_arns"], dev_stack.outputs
     assert (spec.environment, spec.region, spec.auth.mode) == ("sandbox", "ae", "oauth")
     assert spec.auth.client_id == dev_stack.variables["client_id"]
-    assert spec.auth.app_token == f"aws-sm://{secrets['app_token']}#app_token"
+    assert spec.auth.app_token is None
+    assert spec.auth.token_store_write is False
     assert spec.mtls.certificate == f"aws-sm://{secrets['mtls']}#certificate"
     assert spec.mtls.ca_chain == f"aws-sm://{secrets['mtls']}#ca_chain"
     assert spec.webhooks.secret == f"aws-sm://{secrets['webhook']}#secret"
@@ -389,6 +402,10 @@ def test_function_env_loads_as_a_valid_spec_pointing_at_the_created_resources(
     assert spec.webhooks.queue_url == o["webhook_queue_url"]
     assert spec.sync.output == o["sync_output"]
     assert spec.secrets.aws_region == REGION
+    refresher = dev_stack.client("lambda").get_function_configuration(
+        FunctionName=o["function_names"]["refresh_token"]
+    )
+    assert _spec_from_env(refresher["Environment"]["Variables"], monkeypatch).auth.token_store_write
 
 
 def test_connector_resolves_values_put_out_of_band(
@@ -398,7 +415,6 @@ def test_connector_resolves_values_put_out_of_band(
     secrets = dev_stack.outputs["secret_arns"]
     bundle = make_bundle()
     values = {
-        "app_token": {"app_token": "app-token-0123456789"},
         "oauth_client": {"client_secret": "client-secret-0123456789"},
         "mtls": {
             "certificate": bundle.client.cert_pem.decode(),
@@ -415,7 +431,6 @@ def test_connector_resolves_values_put_out_of_band(
     )
     resolved = {field: v.reveal() for field, v in resolver.resolve_spec(spec).items()}
     assert resolved == {
-        "auth.app_token": "app-token-0123456789",
         "auth.client_secret": "client-secret-0123456789",
         "mtls.certificate": values["mtls"]["certificate"],
         "mtls.private_key": values["mtls"]["private_key"],

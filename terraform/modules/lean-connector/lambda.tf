@@ -31,7 +31,7 @@ resource "aws_lambda_function" "this" {
   kms_key_arn                    = aws_kms_key.this.arn
 
   environment {
-    variables = local.spec_environment
+    variables = local.function_environment[each.key]
   }
 
   tracing_config {

@@ -13,6 +13,8 @@ locals {
 
   mtls_enabled  = var.auth_mode == "mtls" || (var.auth_mode == "oauth" && var.mtls_with_oauth)
   oauth_enabled = var.auth_mode == "oauth"
+  # OAuth signs with a bearer token and LinkSDK gets auth.client_id: nothing reads an app token.
+  app_token_enabled = !local.oauth_enabled
 
   all_functions = {
     refresh_token = {
@@ -114,11 +116,20 @@ resource "aws_kms_alias" "this" {
 
 resource "aws_secretsmanager_secret" "app_token" {
   #checkov:skip=CKV2_AWS_57:Issued by Lean in its portal; rotated there and put again by hand.
+  count = local.app_token_enabled ? 1 : 0
+
   name                    = "${var.name}/app-token"
   description             = "Lean app token, JSON {\"app_token\": ...}"
   kms_key_id              = aws_kms_key.this.arn
   recovery_window_in_days = var.secret_recovery_window_days
   tags                    = local.tags
+}
+
+# The app-token secret was not counted before: keep an mtls/app_token stage's secret (and its
+# value) instead of replacing it. An oauth stage then destroys the unused secret.
+moved {
+  from = aws_secretsmanager_secret.app_token
+  to   = aws_secretsmanager_secret.app_token[0]
 }
 
 resource "aws_secretsmanager_secret" "oauth_client" {
@@ -164,7 +175,7 @@ resource "aws_secretsmanager_secret" "token_store" {
 }
 
 locals {
-  app_token_arn    = aws_secretsmanager_secret.app_token.arn
+  app_token_arn    = one(aws_secretsmanager_secret.app_token[*].arn)
   oauth_client_arn = one(aws_secretsmanager_secret.oauth_client[*].arn)
   mtls_arn         = one(aws_secretsmanager_secret.mtls[*].arn)
   webhook_arn      = aws_secretsmanager_secret.webhook.arn
@@ -183,24 +194,35 @@ locals {
 
   # The whole spec as LEAN_* env vars: references to secrets, never values.
   spec_environment = { for k, v in {
-    LEAN_ENVIRONMENT            = var.environment
-    LEAN_REGION                 = var.lean_region
-    LEAN_AUTH__MODE             = var.auth_mode
-    LEAN_AUTH__APP_TOKEN        = "aws-sm://${local.app_token_arn}#app_token"
-    LEAN_AUTH__CLIENT_ID        = local.oauth_enabled ? var.client_id : null
-    LEAN_AUTH__CLIENT_SECRET    = local.oauth_enabled ? "aws-sm://${local.oauth_client_arn}#client_secret" : null
-    LEAN_AUTH__TOKEN_STORE      = local.oauth_enabled ? "aws-sm://${local.token_store_arn}" : null
-    LEAN_MTLS__CERTIFICATE      = local.mtls_enabled ? "aws-sm://${local.mtls_arn}#certificate" : null
-    LEAN_MTLS__PRIVATE_KEY      = local.mtls_enabled ? "aws-sm://${local.mtls_arn}#private_key" : null
-    LEAN_MTLS__CA_CHAIN         = local.mtls_enabled ? "aws-sm://${local.mtls_arn}#ca_chain" : null
-    LEAN_WEBHOOKS__SECRET       = "aws-sm://${local.webhook_arn}#secret"
-    LEAN_WEBHOOKS__DEDUPE_TABLE = aws_dynamodb_table.webhook_dedupe.name
-    LEAN_WEBHOOKS__QUEUE_URL    = aws_sqs_queue.webhook_events.url
-    LEAN_ENDPOINTS__API         = var.api_endpoint
-    LEAN_ENDPOINTS__AUTH        = var.auth_endpoint
-    LEAN_SECRETS__AWS_REGION    = local.aws_region
-    LEAN_SYNC__OUTPUT           = local.sync_output
-    LEAN_LOGGING__LEVEL         = var.log_level
-    LEAN_LOGGING__FORMAT        = "json"
+    LEAN_ENVIRONMENT         = var.environment
+    LEAN_REGION              = var.lean_region
+    LEAN_AUTH__MODE          = var.auth_mode
+    LEAN_AUTH__APP_TOKEN     = local.app_token_enabled ? "aws-sm://${local.app_token_arn}#app_token" : null
+    LEAN_AUTH__CLIENT_ID     = local.oauth_enabled ? var.client_id : null
+    LEAN_AUTH__CLIENT_SECRET = local.oauth_enabled ? "aws-sm://${local.oauth_client_arn}#client_secret" : null
+    LEAN_AUTH__TOKEN_STORE   = local.oauth_enabled ? "aws-sm://${local.token_store_arn}" : null
+    # Only the refresher's role may PutSecretValue on the store (function_environment).
+    LEAN_AUTH__TOKEN_STORE_WRITE = local.oauth_enabled ? "false" : null
+    LEAN_MTLS__CERTIFICATE       = local.mtls_enabled ? "aws-sm://${local.mtls_arn}#certificate" : null
+    LEAN_MTLS__PRIVATE_KEY       = local.mtls_enabled ? "aws-sm://${local.mtls_arn}#private_key" : null
+    LEAN_MTLS__CA_CHAIN          = local.mtls_enabled ? "aws-sm://${local.mtls_arn}#ca_chain" : null
+    LEAN_WEBHOOKS__SECRET        = "aws-sm://${local.webhook_arn}#secret"
+    LEAN_WEBHOOKS__DEDUPE_TABLE  = aws_dynamodb_table.webhook_dedupe.name
+    LEAN_WEBHOOKS__QUEUE_URL     = aws_sqs_queue.webhook_events.url
+    LEAN_ENDPOINTS__API          = var.api_endpoint
+    LEAN_ENDPOINTS__AUTH         = var.auth_endpoint
+    LEAN_SECRETS__AWS_REGION     = local.aws_region
+    LEAN_SYNC__OUTPUT            = local.sync_output
+    LEAN_LOGGING__LEVEL          = var.log_level
+    LEAN_LOGGING__FORMAT         = "json"
   } : k => v if v != null }
+
+  # The refresher alone writes the tokens it mints to the store; everything else only reads
+  # it, so a token minted while the store is empty or stale is not written (no AccessDenied).
+  function_environment = {
+    for key, _ in local.functions : key => merge(
+      local.spec_environment,
+      key == "refresh_token" ? { LEAN_AUTH__TOKEN_STORE_WRITE = "true" } : {},
+    )
+  }
 }

@@ -15,7 +15,7 @@ output "secret_arns" {
 }
 
 output "spec_environment" {
-  description = "The LEAN_* environment every function gets: the whole connector spec, with secret references only (no values). Reuse it to run the CLI against this stage."
+  description = "The LEAN_* environment every function gets: the whole connector spec, with secret references only (no values). The refresher's differs in one variable: LEAN_AUTH__TOKEN_STORE_WRITE = \"true\" (oauth). Reuse it to run the CLI against this stage."
   value       = local.spec_environment
 }
 
