@@ -17,8 +17,10 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from lean_connector._version import __version__
 from lean_connector.errors import (
     AuthError,
+    AWSStoreError,
     ConnectError,
     ConnectionDroppedError,
     ConnectorError,
@@ -53,7 +55,6 @@ if TYPE_CHECKING:
     from lean_connector.sync import run_sync
     from lean_connector.webhooks import WebhookEvent, parse_event, verify
 
-__version__ = "0.1.0"
 
 # name -> module that defines it; imported on first attribute access.
 _LAZY = {
@@ -72,6 +73,7 @@ _LAZY = {
 }
 
 __all__ = [
+    "AWSStoreError",
     "AuthError",
     "ConnectError",
     "ConnectionDroppedError",

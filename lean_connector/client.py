@@ -1,8 +1,9 @@
 """LeanConnector: one spec in, authenticated and retried calls to Lean out.
 
-The connector owns one pooled transport, one credential and one secret resolver, and is
+The connector composes one transport, one credential and one secret resolver, and is
 meant to live as long as the process (a Lambda container, a batch job): build it once,
-share it between threads.
+share it between threads. Each part is built from the spec unless it is given, so a test
+can hand in ``lean_connector.testing.MockTransport`` and run without a server.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ import os
 import ssl
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from lean_connector.error_responses import error_from_response
+from lean_connector.api import LINK_PERMISSIONS, Banks, Customers, Data, Payments
 from lean_connector.errors import (
     AuthError,
     ConnectorError,
@@ -28,14 +29,19 @@ from lean_connector.errors import (
     TransportError,
 )
 from lean_connector.logs import get_logger
-from lean_connector.resources import Banks, Customers, Data, Payments, link_session_config
-from lean_connector.spec import AuthMode, Endpoints, LeanSpec, load_spec, resolve_endpoints
+from lean_connector.spec import (
+    AuthMode,
+    Endpoints,
+    Environment,
+    LeanSpec,
+    load_spec,
+    resolve_endpoints,
+)
 
 if TYPE_CHECKING:
     from lean_connector.auth import Credential, OAuthCredential
     from lean_connector.secrets import SecretResolver
-    from lean_connector.tls import CertificateReport
-    from lean_connector.transport import HttpResponse, Transport
+    from lean_connector.transport import CertificateReport, HttpResponse, HttpTransport
 
 __all__ = ["LeanConnector"]
 
@@ -47,16 +53,30 @@ _CREDENTIAL_CODES = frozenset({"CERTIFICATE_TOKEN_MISMATCH", "INVALID_CERTIFICAT
 
 
 class LeanConnector:
-    """A client for the Lean API built from a :class:`~lean_connector.spec.LeanSpec`.
+    """A client for the Lean API built from a :class:`~lean_connector.spec._model.LeanSpec`.
 
     Use :meth:`from_spec` to load the spec from YAML/env. ``request()`` returns parsed
     JSON and raises :class:`~lean_connector.errors.ConnectorError` subclasses; the
     resources (``banks``, ``customers``, ``data``, ``payments``) wrap the endpoints.
     """
 
-    def __init__(self, spec: LeanSpec, *, resolver: SecretResolver | None = None) -> None:
-        from lean_connector.retry import RetryBudget, RetryPolicy
+    def __init__(
+        self,
+        spec: LeanSpec,
+        *,
+        transport: HttpTransport | None = None,
+        credential: Credential | None = None,
+        resolver: SecretResolver | None = None,
+    ) -> None:
+        """Build the parts the spec describes; a part given here is used instead.
+
+        ``transport`` replaces the pooled mTLS transport (no TLS context or certificate is
+        built, and a credential recovery cannot rebuild it); ``credential`` replaces the
+        app-token or OAuth credential; ``resolver`` shares a secret cache (a Lambda
+        container's). :meth:`close` closes a given transport too.
+        """
         from lean_connector.secrets import SecretResolver
+        from lean_connector.transport import RetryBudget, RetryPolicy
 
         self.spec = spec
         self.endpoints: Endpoints = resolve_endpoints(spec)
@@ -73,8 +93,13 @@ class LeanConnector:
         self._generation = 0  # bumped by each credential recovery, under _lock
         self.certificate: CertificateReport | None = None
         self.ssl_context: ssl.SSLContext | None = None
-        self._transport: Transport = self._build_transport()
-        self._credential: Credential = self._build_credential()
+        self._owns_transport = transport is None
+        self._transport: HttpTransport = (
+            transport if transport is not None else self._build_transport()
+        )
+        self._credential: Credential = (
+            credential if credential is not None else self._build_credential()
+        )
         self.banks = Banks(self)
         self.customers = Customers(self)
         self.data = Data(self)
@@ -99,9 +124,8 @@ class LeanConnector:
             return None
         return self._resolver.resolve(reference, field=field).reveal_bytes()
 
-    def _build_transport(self) -> Transport:
-        from lean_connector.tls import build_ssl_context, load_client_identity
-        from lean_connector.transport import Transport
+    def _build_transport(self) -> HttpTransport:
+        from lean_connector.transport import Transport, build_ssl_context, load_client_identity
 
         mtls = self.spec.mtls
         identity = None
@@ -181,7 +205,7 @@ class LeanConnector:
         return self._credential
 
     @property
-    def transport(self) -> Transport:
+    def transport(self) -> HttpTransport:
         """The pooled HTTP transport (its ``handshakes`` counter is used by ``doctor``)."""
         return self._transport
 
@@ -218,7 +242,7 @@ class LeanConnector:
         exact JSON number (``Decimal("100.10")`` -> ``100.10``); a value JSON cannot hold
         raises InvalidRequestError naming its type and place.
         """
-        from lean_connector.json_body import encode_json
+        from lean_connector.transport import encode_json
 
         body = None if json is None else encode_json(json)
         response = self._send(method, path, body=body, params=params, key=idempotency_key)
@@ -244,7 +268,7 @@ class LeanConnector:
         params: Mapping[str, Any] | None,
         key: str | None,
     ) -> HttpResponse:
-        from lean_connector.retry import call_with_retry
+        from lean_connector.transport import call_with_retry
 
         method = method.upper()
         if not path.startswith("/"):
@@ -309,9 +333,10 @@ class LeanConnector:
             log.warning("auth.recovering", error=type(exc).__name__, reason=str(exc))
             self._credential.invalidate()
             self._resolver.refresh()
-            if isinstance(exc, TLSVerificationError | LeanForbiddenError) or (
-                getattr(exc, "lean_status", None) in _CREDENTIAL_CODES
-            ):
+            certificate_may_have_changed = isinstance(
+                exc, TLSVerificationError | LeanForbiddenError
+            ) or (getattr(exc, "lean_status", None) in _CREDENTIAL_CODES)
+            if certificate_may_have_changed and self._owns_transport:
                 old = self._transport
                 self._transport = self._build_transport()
                 old.close()
@@ -358,6 +383,8 @@ class LeanConnector:
             lean_correlation_id=correlation_id,
         )
         if response.status >= 400:
+            from lean_connector.transport import error_from_response
+
             raise error_from_response(response, method, path)
         return response
 
@@ -366,19 +393,54 @@ class LeanConnector:
     def link_session(
         self,
         app_user_id: str,
-        permissions: list[str] | tuple[str, ...] = (
-            "identity",
-            "accounts",
-            "balance",
-            "transactions",
-        ),
+        permissions: Sequence[str] = ("identity", "accounts", "balance", "transactions"),
         bank_identifier: str | None = None,
     ) -> dict[str, Any]:
-        """Get-or-create the customer of ``app_user_id``; return LinkSDK ``connect()`` config."""
-        return link_session_config(self, app_user_id, permissions, bank_identifier)
+        """Get-or-create the customer of ``app_user_id``; return LinkSDK ``connect()`` config.
 
-    @staticmethod
-    def new_idempotency_key() -> str:
+        With OAuth a customer-scoped token with at least 10 minutes left is included; the
+        api token and every other secret stay server-side.
+        """
+        if not isinstance(app_user_id, str) or not app_user_id.strip():
+            raise InvalidRequestError(
+                f"app_user_id must be a non-empty string, got {app_user_id!r}"
+            )
+        unknown = sorted(set(permissions) - LINK_PERMISSIONS)
+        if unknown or not permissions:
+            raise InvalidRequestError(
+                f"unknown LinkSDK permission(s) {unknown}: choose from {sorted(LINK_PERMISSIONS)}"
+                if unknown
+                else f"permissions must not be empty: choose from {sorted(LINK_PERMISSIONS)}"
+            )
+        customer = self.customers.get_or_create(app_user_id)
+        customer_id = str(customer.get("customer_id") or customer.get("id") or "")
+        if not customer_id:
+            raise LeanAPIError(http_status=200, lean_message="customer response had no customer_id")
+        config: dict[str, Any] = {
+            "app_token": self._public_app_token(),
+            "customer_id": customer_id,
+            "permissions": list(permissions),
+            "sandbox": self.spec.environment is Environment.sandbox,
+        }
+        if bank_identifier:
+            config["bank_identifier"] = bank_identifier
+        from lean_connector.auth import OAuthCredential
+
+        if isinstance(self._credential, OAuthCredential):
+            token = self._credential.customer_token(customer_id, min_validity_s=600)
+            config["access_token"] = token.value
+        return config
+
+    def _public_app_token(self) -> str:
+        """The application id LinkSDK needs: the OAuth client id, else the resolved app token."""
+        auth = self.spec.auth
+        if auth.client_id:
+            return auth.client_id
+        if auth.app_token:
+            return self._text("auth.app_token", auth.app_token)
+        raise InvalidRequestError("link sessions need auth.app_token or auth.client_id in the spec")
+
+    def new_idempotency_key(self) -> str:
         """A fresh Idempotency-Key (UUID4)."""
         return str(uuid.uuid4())
 

@@ -31,16 +31,22 @@ message names the field or reference involved and says what to do next.
     │   └── LeanServerError            5xx              [502/503/504; 500 if idempotent]
     ├── InvalidRequestError          bad arguments to a connector call (also a ValueError)
     ├── ResultsPendingError          a data call stayed PENDING past the deadline
-    └── WebhookVerificationError     a webhook signature is missing or wrong
+    ├── WebhookVerificationError     a webhook signature is missing or wrong
+    └── AWSStoreError                DynamoDB, SQS or S3 refused or could not be reached
+                                                        [retryable when throttled/unreachable]
+
+``retryable`` is the class's default; an instance built with ``retryable=`` overrides it
+(an unreachable token endpoint is a retryable :class:`AuthError`).
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 __all__ = [
+    "AWSStoreError",
     "AuthError",
     "ConnectError",
     "ConnectionDroppedError",
@@ -62,6 +68,7 @@ __all__ = [
     "SecretUnavailableError",
     "SpecError",
     "TLSConfigError",
+    "TLSFailureReason",
     "TLSVerificationError",
     "TransportError",
     "WebhookVerificationError",
@@ -71,13 +78,19 @@ __all__ = [
 
 
 class ConnectorError(Exception):
-    """Base class of every error raised by lean-connector."""
+    """Base class of every error raised by lean-connector.
+
+    ``retryable`` says whether repeating the same call can help; the class sets the
+    default and ``retryable=`` overrides it for one instance.
+    """
 
     retryable: bool = False
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, retryable: bool | None = None) -> None:
         super().__init__(message)
         self.message = message
+        if retryable is not None:
+            self.retryable = retryable
 
     def __str__(self) -> str:
         return self.message
@@ -118,7 +131,10 @@ class TLSConfigError(ConnectorError):
 
 
 class AuthError(ConnectorError):
-    """Lean (or its token endpoint) rejected the credentials, or no token could be obtained."""
+    """Lean (or its token endpoint) rejected the credentials, or no token could be obtained.
+
+    Not retryable, unless built with ``retryable=True`` (the token endpoint was unreachable).
+    """
 
 
 class TransportError(ConnectorError):
@@ -148,6 +164,9 @@ class ConnectionDroppedError(TransportError):
     retryable = True
 
 
+TLSFailureReason = Literal["server_untrusted", "client_certificate_refused", "handshake_failed"]
+
+
 class TLSVerificationError(TransportError):
     """The TLS handshake failed: the server is not trusted or our certificate was refused.
 
@@ -164,10 +183,10 @@ class TLSVerificationError(TransportError):
         *,
         method: str | None = None,
         url: str | None = None,
-        reason: str | None = None,
+        reason: TLSFailureReason | None = None,
     ) -> None:
         super().__init__(message, method=method, url=url)
-        self.reason = reason
+        self.reason: TLSFailureReason | None = reason
 
 
 _HINTS: Mapping[str, str] = {
@@ -222,8 +241,6 @@ class LeanAPIError(ConnectorError):
         self.metadata = metadata
         self.method = method
         self.path = path
-        if retryable is not None:
-            self.retryable = retryable
         what = f"{method} {path}" if method and path else "request"
         code = lean_status or "no Lean status code"
         text = f"Lean answered {http_status} {code} to {what}"
@@ -234,7 +251,7 @@ class LeanAPIError(ConnectorError):
             text += f" ({advice})"
         if correlation_id:
             text += f" [lean-correlation-id={correlation_id}]"
-        super().__init__(text)
+        super().__init__(text, retryable=retryable)
 
 
 class LeanBadRequestError(LeanAPIError):
@@ -312,6 +329,26 @@ class ResultsPendingError(ConnectorError):
 
 class WebhookVerificationError(ConnectorError):
     """A webhook's ``lean-signature`` header is missing, malformed or does not match."""
+
+
+class AWSStoreError(ConnectorError):
+    """An AWS store the connector writes to (DynamoDB, SQS, S3) refused or was unreachable.
+
+    ``service`` names it (``"dynamodb"``, ``"sqs"``, ``"s3"``) and ``code`` is AWS's error
+    code when there was one. Retryable when built so (throttling, an unreachable endpoint).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        service: str,
+        code: str | None = None,
+        retryable: bool | None = None,
+    ) -> None:
+        super().__init__(message, retryable=retryable)
+        self.service = service
+        self.code = code
 
 
 def drop_request_payloads(exc: BaseException) -> None:

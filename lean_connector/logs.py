@@ -25,9 +25,6 @@ import structlog
 
 from lean_connector.errors import SpecError
 
-# spec_rules imports only the stdlib and errors.py (never pydantic), so logs stays light.
-from lean_connector.spec_rules import REFERENCE_PREFIXES
-
 __all__ = [
     "bind_context",
     "capture_logs",
@@ -39,6 +36,11 @@ __all__ = [
     "redact_text",
     "register_secret",
 ]
+
+# The schemes of a secret reference (the spec's REFERENCE_PREFIXES; a test keeps them equal).
+# A reference names where a secret lives, not the secret: logs show it. Repeated here
+# because the spec and secrets packages sit above this module.
+_REFERENCE_PREFIXES = ("aws-sm://", "aws-ssm://", "env://", "file://")
 
 REDACTED = "[REDACTED]"
 REDACTED_PEM = "[REDACTED PEM]"
@@ -241,7 +243,7 @@ def _redact_item(key: object, value: Any, depth: int) -> Any:
         if value is None or isinstance(value, bool):
             return value  # "not set" / a flag reveals nothing and helps debugging
         # A reference names where a secret lives; it is what operators need to see in logs.
-        if isinstance(value, str) and value.startswith(REFERENCE_PREFIXES):
+        if isinstance(value, str) and value.startswith(_REFERENCE_PREFIXES):
             return _redact_text(value)
         return REDACTED
     return _redact_value(value, depth)

@@ -20,8 +20,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from lean_connector import aws_clients
-from lean_connector.errors import ConnectorError, WebhookVerificationError
+from lean_connector import _aws as aws_clients
+from lean_connector.errors import AWSStoreError, WebhookVerificationError
 
 __all__ = [
     "DEFAULT_DEDUPE_TTL_S",
@@ -345,8 +345,8 @@ def _is_botocore_error(exc: BaseException) -> bool:
 
 def _dynamodb_error(
     exc: BaseException, table: str, region: str, operation: str = "PutItem"
-) -> ConnectorError:
-    """Translate a botocore error from ``operation`` on the dedupe table into a ConnectorError."""
+) -> AWSStoreError:
+    """Translate a botocore error from ``operation`` on the dedupe table into AWSStoreError."""
     code = aws_clients.error_code(exc)
     response = getattr(exc, "response", None) or {}
     aws_message = str(response.get("Error", {}).get("Message", ""))
@@ -392,6 +392,4 @@ def _dynamodb_error(
         text = (
             f"DynamoDB {operation} on table {table!r} in {region} failed with {code}: {aws_message}"
         )
-    error = ConnectorError(text)
-    error.retryable = retryable
-    return error
+    return AWSStoreError(text, service="dynamodb", code=code, retryable=retryable)

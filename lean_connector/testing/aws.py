@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from lean_connector.aws_clients import client
+from lean_connector._aws import client
 
 if TYPE_CHECKING:
     from lean_connector.testing.sandbox import LeanSandbox

@@ -10,7 +10,7 @@ TLS handshakes, and serves a few paths:
 - ``/reset-before-headers``: reads the request, then resets the TCP connection
 - ``/reset-mid-body``: sends headers and part of the body, then resets
 
-Used until the shared Lean sandbox (lean_connector.testing.sandbox) is available; it is
+Used until the shared Lean sandbox (lean_connector.testing.sandbox._sandbox) is available; it is
 also simpler when a test needs an arbitrary server/client CA combination.
 """
 

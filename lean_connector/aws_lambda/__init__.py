@@ -1,0 +1,45 @@
+"""AWS Lambda: one connector per container, a handler decorator and ready handlers.
+
+The spec comes from the function's environment (``LEAN_*``, optionally
+``LEAN_CONNECTOR_SPEC``); Terraform's module sets it. Everything expensive — secrets,
+the TLS context, the token — is built on the first (cold) invocation and reused by warm
+ones, so a warm call costs no secret, token or TLS-handshake round trip.
+
+Ready handlers, by dotted name (Terraform names these paths)::
+
+    lean_connector.aws_lambda.refresh_token_handler   scheduled: writes the shared api token
+    lean_connector.aws_lambda.link_session_handler    API Gateway: LinkSDK connect() config
+    lean_connector.aws_lambda.webhook_handler         API Gateway: verified, deduped Lean events
+    lean_connector.aws_lambda.sync_handler            scheduled or SQS: the sync job
+
+``_container`` holds the container state, ``_http`` the decorator and API Gateway shapes,
+``_handlers``, ``_webhook`` and ``_sync`` the ready handlers.
+"""
+
+from __future__ import annotations
+
+from lean_connector.aws_lambda._container import (
+    get_connector,
+    get_resolver,
+    get_spec,
+    reset,
+    set_webhook_callback,
+)
+from lean_connector.aws_lambda._handlers import link_session_handler, refresh_token_handler
+from lean_connector.aws_lambda._http import http_response, lean_handler
+from lean_connector.aws_lambda._sync import sync_handler
+from lean_connector.aws_lambda._webhook import webhook_handler
+
+__all__ = [
+    "get_connector",
+    "get_resolver",
+    "get_spec",
+    "http_response",
+    "lean_handler",
+    "link_session_handler",
+    "refresh_token_handler",
+    "reset",
+    "set_webhook_callback",
+    "sync_handler",
+    "webhook_handler",
+]

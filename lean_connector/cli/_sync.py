@@ -1,0 +1,102 @@
+"""``lean-connector sync``: run the batch job and print its summary as JSON."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+
+from lean_connector.cli._common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, load_spec_from
+from lean_connector.errors import InvalidRequestError, SpecError
+
+__all__ = ["add_arguments", "run"]
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text!r}")
+    return value
+
+
+def _date_arg(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a date YYYY-MM-DD, got {text!r}") from None
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags of ``lean-connector sync``."""
+    parser.add_argument("--output", help="directory or s3://bucket/prefix (default: sync.output)")
+    parser.add_argument(
+        "--customer",
+        action="append",
+        dest="customers",
+        metavar="CUSTOMER_ID",
+        help="sync only this customer (repeatable; default: every customer)",
+    )
+    parser.add_argument("--start-date", type=_date_arg, help="first day, YYYY-MM-DD")
+    parser.add_argument("--end-date", type=_date_arg, help="last day, YYYY-MM-DD (default: today)")
+    parser.add_argument(
+        "--days",
+        type=_positive_int,
+        help="window length when --start-date is absent (default: sync.window_days)",
+    )
+    parser.add_argument(
+        "--workers", type=_positive_int, help="parallel entities (default: sync.workers)"
+    )
+    parser.add_argument("--run-id", help="resume this run (default: a new timestamped id)")
+
+
+def _usage_error(message: str) -> int:
+    print(f"lean-connector sync: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def run(args: argparse.Namespace) -> int:
+    """``lean-connector sync``: run the job and print its summary as JSON.
+
+    Exit codes: 0 every entity synced, 1 an entity (or the run) failed, 2 bad arguments/spec.
+    """
+    from lean_connector.client import LeanConnector
+    from lean_connector.logs import configure_logging
+    from lean_connector.sync import new_run_id, resolve_window, run_sync
+    from lean_connector.sync._output import check_run_id
+
+    if args.days is not None and args.start_date is not None:
+        return _usage_error("--days and --start-date cannot be used together: pick one")
+    try:
+        spec = load_spec_from(args)
+        days = args.days or spec.sync.window_days
+        start, end = resolve_window(args.start_date, args.end_date, days=days)
+        run_id = check_run_id(args.run_id) if args.run_id is not None else new_run_id()
+    except (SpecError, InvalidRequestError) as exc:
+        return _usage_error(str(exc))
+    output = args.output or spec.sync.output
+    if not output:
+        return _usage_error("no output: pass --output DIR|s3://bucket/prefix or set sync.output")
+    workers = args.workers or spec.sync.workers
+    if spec.http.pool_size < workers:  # one pooled connection per worker, or calls reconnect
+        spec = spec.model_copy(update={"http": spec.http.model_copy(update={"pool_size": workers})})
+    configure_logging(spec.logging.level, spec.logging.format)
+    with LeanConnector(spec) as connector:
+        try:
+            manifest = run_sync(
+                connector,
+                output=output,
+                customers=args.customers,
+                start_date=start,
+                end_date=end,
+                workers=workers,
+                run_id=run_id,
+            )
+        except InvalidRequestError as exc:
+            return _usage_error(str(exc))
+    print(f"lean-connector sync: output in {manifest.location}", file=sys.stderr)
+    sys.stdout.write(json.dumps(manifest.summary(), indent=2) + "\n")
+    return EXIT_FAILED if manifest.failed or manifest.customers_failed else EXIT_OK

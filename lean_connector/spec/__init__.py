@@ -1,0 +1,66 @@
+"""The spec: one declarative description of how to reach Lean, per stage.
+
+The only package that imports pydantic, pydantic-settings and PyYAML. Its modules, lowest
+first: ``_fields`` (which fields hold references), ``_sections`` (one model per section),
+``_hosts`` (the host table), ``_rules`` (cross-field rules, error messages), ``_sources``
+(YAML file and ``LEAN_*`` env), ``_model`` (``LeanSpec`` and ``load_spec``).
+"""
+
+from __future__ import annotations
+
+from lean_connector.spec._fields import LITERAL_REDACTED, REFERENCE_FIELDS, SECRET_FIELDS
+from lean_connector.spec._hosts import HOSTS, Endpoints, resolve_endpoints
+from lean_connector.spec._model import (
+    LeanSpec,
+    check_env,
+    load_spec,
+    redacted_dump,
+    secret_references,
+    spec_json_schema,
+)
+from lean_connector.spec._sections import (
+    AuthMode,
+    AuthSpec,
+    EndpointsSpec,
+    Environment,
+    HttpSpec,
+    LoggingSpec,
+    MTLSSpec,
+    Region,
+    RetrySpec,
+    SecretsSpec,
+    SyncSpec,
+    WebhooksSpec,
+)
+from lean_connector.spec._sources import ENV_PREFIX, SPEC_PATH_ENV, TOOL_ENV_PREFIX, read_spec_file
+
+__all__ = [
+    "ENV_PREFIX",
+    "HOSTS",
+    "LITERAL_REDACTED",
+    "REFERENCE_FIELDS",
+    "SECRET_FIELDS",
+    "SPEC_PATH_ENV",
+    "TOOL_ENV_PREFIX",
+    "AuthMode",
+    "AuthSpec",
+    "Endpoints",
+    "EndpointsSpec",
+    "Environment",
+    "HttpSpec",
+    "LeanSpec",
+    "LoggingSpec",
+    "MTLSSpec",
+    "Region",
+    "RetrySpec",
+    "SecretsSpec",
+    "SyncSpec",
+    "WebhooksSpec",
+    "check_env",
+    "load_spec",
+    "read_spec_file",
+    "redacted_dump",
+    "resolve_endpoints",
+    "secret_references",
+    "spec_json_schema",
+]

@@ -1,0 +1,76 @@
+"""Which spec fields hold secret references, and how a reference is told from a literal.
+
+The lowest module of the spec package: no third-party library, nothing from the rest of
+the spec, so the section models, the rules and the sources can all use it. What a
+reference looks like belongs to the secrets package.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lean_connector.secrets import is_reference
+
+__all__ = [
+    "LITERAL_REDACTED",
+    "NO_PRIVATE_KEY_SCHEMA",
+    "PRIVATE_KEY_MARKER",
+    "REFERENCE_FIELDS",
+    "REFERENCE_HELP",
+    "SECRET_FIELDS",
+    "field_value",
+    "holds_private_key",
+    "redact_private_keys",
+]
+
+LITERAL_REDACTED = "<literal, redacted>"
+REFERENCE_HELP = "a reference (aws-sm://, aws-ssm://, env:// or file://)"
+# The tail of every PEM private-key header: PRIVATE KEY, RSA/EC/ENCRYPTED/OPENSSH PRIVATE KEY.
+PRIVATE_KEY_MARKER = "PRIVATE KEY-----"
+
+# Fields that may hold a secret reference (resolved by secrets.py) ...
+REFERENCE_FIELDS: tuple[str, ...] = (
+    "auth.app_token",
+    "auth.client_secret",
+    "mtls.certificate",
+    "mtls.private_key",
+    "mtls.private_key_password",
+    "mtls.ca_chain",
+    "webhooks.secret",
+)
+# ... and the subset that is secret. Certificates and Lean's CA chain are public.
+SECRET_FIELDS: tuple[str, ...] = (
+    "auth.app_token",
+    "auth.client_secret",
+    "mtls.private_key",
+    "mtls.private_key_password",
+    "webhooks.secret",
+)
+# Per reference field: a pasted private key is refused in every environment.
+NO_PRIVATE_KEY_SCHEMA: dict[str, Any] = {
+    "not": {"type": "string", "pattern": PRIVATE_KEY_MARKER},
+}
+
+
+def holds_private_key(value: object) -> bool:
+    """True for a literal (not a reference) that contains a PEM private key."""
+    return isinstance(value, str) and not is_reference(value) and PRIVATE_KEY_MARKER in value
+
+
+def redact_private_keys(data: dict[str, Any]) -> None:
+    """Replace, in place and in every section, each literal holding a private key."""
+    for key, value in data.items():  # the spec has sections (dicts) but no lists
+        if isinstance(value, dict):
+            redact_private_keys(value)
+        elif holds_private_key(value):
+            data[key] = LITERAL_REDACTED
+
+
+def field_value(spec: Any, dotted: str) -> Any:
+    """The value at a dotted path such as ``mtls.certificate`` (None if a section is unset)."""
+    value = spec
+    for part in dotted.split("."):
+        if value is None:
+            return None
+        value = getattr(value, part)
+    return value

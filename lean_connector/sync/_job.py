@@ -1,0 +1,363 @@
+"""The batch sync job: accounts, balances and transactions of every entity, to JSON Lines.
+
+For the customers given (or every customer, page by page) and each of their entities, the
+job fetches accounts, each account's balances and its transactions for a date window, and
+writes them under ``<output>/<run_id>/`` (see :mod:`lean_connector.sync._output` for the
+layout and the checkpoint rules). Entities are the unit of work: a thread pool shares the
+one connector, one entity's failure is recorded in the manifest and the others go on, and
+a re-run with the same ``run_id`` skips the entities already done.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+import sys
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+from lean_connector.errors import ConnectorError, InvalidRequestError, LeanAPIError
+from lean_connector.logs import get_logger
+from lean_connector.sync._output import (
+    KINDS,
+    RunState,
+    SyncOutput,
+    check_run_id,
+    entity_dir_name,
+    open_output,
+)
+from lean_connector.sync._report import EntityError, SyncManifest, SyncProgress
+
+if TYPE_CHECKING:
+    from lean_connector.client import LeanConnector
+
+__all__ = ["new_run_id", "resolve_window", "run_sync"]
+
+log = get_logger(__name__)
+
+DEFAULT_WINDOW_DAYS = 30
+
+
+def new_run_id() -> str:
+    """A sortable, unique run id: ``YYYYmmddTHHMMSSZ-<6 hex>``."""
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
+
+
+def _parse_date(value: dt.date | str, name: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise InvalidRequestError(f"{name} must be a date YYYY-MM-DD, got {value!r}") from exc
+
+
+def resolve_window(
+    start_date: dt.date | str | None,
+    end_date: dt.date | str | None,
+    *,
+    days: int = DEFAULT_WINDOW_DAYS,
+    today: dt.date | None = None,
+) -> tuple[dt.date, dt.date]:
+    """The (start, end) dates, inclusive: end defaults to today (UTC), start to end - days."""
+    if isinstance(days, bool) or not isinstance(days, int) or days < 0:
+        raise InvalidRequestError(f"days must be an integer >= 0, got {days!r}")
+    end = _parse_date(end_date, "end_date") if end_date is not None else None
+    end = end or today or dt.datetime.now(dt.UTC).date()
+    start = _parse_date(start_date, "start_date") if start_date is not None else None
+    start = start or end - dt.timedelta(days=days)
+    if end < start:
+        raise InvalidRequestError(
+            f"end_date {end.isoformat()} is before start_date {start.isoformat()}: "
+            "swap them or fix the window"
+        )
+    return start, end
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _id_of(item: dict[str, Any], *keys: str) -> str | None:
+    for key in keys:
+        value = item.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def _balance_rows(balance: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per balance record when Lean answers a list of them, else the one document."""
+    records = balance.get("balances")
+    if isinstance(records, list) and records and all(isinstance(r, dict) for r in records):
+        return [dict(r) for r in records]
+    return [balance]
+
+
+class _SyncRun:
+    """One attempt: the thread pool, the bookkeeping, the checkpoints."""
+
+    def __init__(
+        self,
+        connector: LeanConnector,
+        sink: SyncOutput,
+        state: RunState,
+        manifest: SyncManifest,
+        progress: SyncProgress,
+    ) -> None:
+        self.connector, self.sink, self.state = connector, sink, state
+        self.manifest, self.progress = manifest, progress
+        self.counts: Counter[str] = Counter(dict.fromkeys(KINDS, 0))
+        self.seen: set[str] = set()
+        self.pending: dict[Future[Any], tuple[str | None, str | None]] = {}
+
+    def execute(self, customers: Sequence[str] | None, pool: ThreadPoolExecutor) -> None:
+        for customer_id in self._customer_ids(customers):
+            future = pool.submit(contextvars.copy_context().run, self._entities_of, customer_id)
+            self.pending[future] = (None, customer_id)
+            self._drain(pool, block=False)
+        while self.pending:
+            self._drain(pool, block=True)
+
+    def _customer_ids(self, customers: Sequence[str] | None) -> Iterator[str]:
+        if customers is not None:
+            yield from dict.fromkeys(customers)
+            return
+        for customer in self.connector.customers.list():
+            customer_id = _id_of(customer, "customer_id", "id")
+            if customer_id is not None:
+                yield customer_id
+
+    def _entities_of(self, customer_id: str) -> list[str]:
+        entities = self.connector.customers.entities(customer_id)
+        return [e for e in (_id_of(item, "id", "entity_id") for item in entities) if e]
+
+    def _drain(self, pool: ThreadPoolExecutor, *, block: bool) -> None:
+        finished, _ = wait(
+            list(self.pending), timeout=None if block else 0, return_when=FIRST_COMPLETED
+        )
+        for future in finished:
+            entity_id, customer_id = self.pending.pop(future)
+            error = future.exception()
+            if error is not None and not isinstance(error, ConnectorError | OSError):
+                raise error  # a bug, not a Lean or storage failure: stop the run
+            if entity_id is None:
+                if error is not None:
+                    self._failed(error, None, customer_id)
+                else:
+                    for found in future.result():
+                        self._schedule(pool, found, customer_id)
+            elif error is not None:
+                self._failed(error, entity_id, customer_id)
+            else:
+                self._done(future.result())
+        self.progress.update(self.manifest, len(self.seen))
+
+    def _schedule(self, pool: ThreadPoolExecutor, entity_id: str, customer_id: str | None) -> None:
+        if entity_id in self.seen:
+            return
+        self.seen.add(entity_id)
+        dir_name = entity_dir_name(entity_id)
+        marker = self.state.done.get(dir_name)
+        if marker is not None:
+            self.manifest.skipped += 1
+            self.counts.update({k: int(marker.get("counts", {}).get(k, 0)) for k in KINDS})
+            log.debug("sync.entity_skipped", entity_id=entity_id, reason="already done")
+            return
+        reset = dir_name in self.state.partial
+        # Each task runs in a copy of the caller's context: log lines from worker threads keep
+        # what the caller bound (a Lambda's aws_request_id, for one).
+        future = pool.submit(
+            contextvars.copy_context().run,
+            self._sync_entity,
+            entity_id,
+            customer_id,
+            dir_name,
+            reset,
+        )
+        self.pending[future] = (entity_id, customer_id)
+
+    def _sync_entity(
+        self, entity_id: str, customer_id: str | None, dir_name: str, reset: bool
+    ) -> dict[str, int]:
+        started = time.monotonic()
+        if reset:  # a crashed attempt left some files of this entity: start it over
+            self.sink.reset_entity(dir_name)
+        start, end = self.manifest.start_date, self.manifest.end_date
+        data = self.connector.data
+        writer = self.sink.entity_writer(dir_name)
+        base = {"entity_id": entity_id, "customer_id": customer_id}
+        try:
+            for account in data.accounts(entity_id):
+                account_id = _id_of(account, "account_id", "id")
+                if account_id is None:
+                    raise LeanAPIError(
+                        http_status=200, lean_message=f"an account of entity {entity_id} has no id"
+                    )
+                writer.add("accounts", {**account, **base, "account_id": account_id})
+                balance = data.balances(account_id, entity_id=entity_id)
+                for row in _balance_rows(balance):
+                    writer.add("balances", {**row, **base, "account_id": account_id})
+                for row in data.transactions(
+                    account_id, entity_id=entity_id, start_date=start, end_date=end
+                ):
+                    writer.add("transactions", {**row, **base, "account_id": account_id})
+            marker = {
+                "entity_id": entity_id,
+                "customer_id": customer_id,
+                "counts": writer.counts,
+                "window": {"start_date": start, "end_date": end},
+                "finished_at": _now(),
+            }
+            writer.commit(marker)
+        except BaseException:
+            writer.abort()
+            raise
+        # On a terminal the bar shows progress; an INFO line per entity would break it up.
+        (log.debug if self.progress.bar else log.info)(
+            "sync.entity_done",
+            entity_id=entity_id,
+            counts=writer.counts,
+            duration_ms=round((time.monotonic() - started) * 1000, 1),
+        )
+        return writer.counts
+
+    def _done(self, counts: dict[str, int]) -> None:
+        self.manifest.ok += 1
+        self.counts.update(counts)
+
+    def _failed(self, exc: BaseException, entity_id: str | None, customer_id: str | None) -> None:
+        error = EntityError.from_exception(exc, entity_id, customer_id)
+        if entity_id is None:
+            self.manifest.customers_failed += 1
+        else:
+            self.manifest.failed += 1
+        self.manifest.errors.append(error)
+        log.warning("sync.entity_failed", **asdict(error))
+
+
+def run_sync(
+    connector: LeanConnector,
+    *,
+    output: str,
+    customers: Sequence[str] | None = None,
+    start_date: dt.date | str | None = None,
+    end_date: dt.date | str | None = None,
+    workers: int = 8,
+    run_id: str | None = None,
+    progress: bool | None = None,
+    progress_every: int = 25,
+    progress_interval_s: float = 10.0,
+) -> SyncManifest:
+    """Sync accounts, balances and transactions of every entity to ``output``.
+
+    ``output`` is a directory or ``s3://bucket/prefix``; files land under ``<run_id>/``.
+    The window defaults to ``spec.sync.window_days`` back from today. Re-running with the
+    ``run_id`` of a crashed run skips the entities it finished and redoes the rest. The
+    returned manifest (also written as ``manifest.json``) has ``failed`` > 0 when any
+    entity failed; Lean, storage and argument errors that stop the whole run are raised
+    as :class:`ConnectorError` (:class:`InvalidRequestError` for bad arguments).
+    """
+    spec = getattr(connector, "spec", None)
+    days = int(getattr(getattr(spec, "sync", None), "window_days", DEFAULT_WINDOW_DAYS))
+    start, end = resolve_window(start_date, end_date, days=days)
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise InvalidRequestError(f"workers must be an integer >= 1, got {workers!r}")
+    if customers is not None and (
+        isinstance(customers, str) or not all(isinstance(c, str) and c for c in customers)
+    ):
+        raise InvalidRequestError(
+            f"customers must be a list of non-empty customer ids, got {customers!r}"
+        )
+    run_id = check_run_id(run_id) if run_id is not None else new_run_id()
+    secrets_spec = getattr(spec, "secrets", None)
+    sink = open_output(
+        output,
+        run_id,
+        aws_region=getattr(secrets_spec, "aws_region", None),
+        aws_endpoint_url=getattr(secrets_spec, "aws_endpoint_url", None),
+    )
+    pool_size = getattr(getattr(spec, "http", None), "pool_size", None)
+    if isinstance(pool_size, int) and pool_size < workers:
+        log.warning(
+            "sync.pool_too_small",
+            workers=workers,
+            pool_size=pool_size,
+            hint="set http.pool_size >= workers, or connections are reopened per call",
+        )
+    sink.check()  # before any call to Lean: a wrong output must not cost a full fetch
+    state = sink.scan()
+    manifest = _start_manifest(sink, state, run_id, start, end, workers)
+    sink.write_manifest(manifest.to_dict())
+    log.info(
+        "sync.started",
+        run_id=run_id,
+        output=sink.location,
+        attempt=manifest.attempt,
+        start_date=manifest.start_date,
+        end_date=manifest.end_date,
+        workers=workers,
+        entities_already_done=len(state.done),
+    )
+    bar = sys.stderr.isatty() if progress is None else progress
+    reporter = SyncProgress(
+        bar=bar, every=max(1, progress_every), interval_s=progress_interval_s, stream=sys.stderr
+    )
+    job = _SyncRun(connector, sink, state, manifest, reporter)
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lean-sync")
+    try:
+        job.execute(customers, pool)
+    except BaseException as exc:
+        pool.shutdown(wait=True, cancel_futures=True)
+        _finish(job, "aborted")
+        log.error(
+            "sync.aborted",
+            run_id=run_id,
+            error=type(exc).__name__,
+            reason=str(exc) if isinstance(exc, ConnectorError) else type(exc).__name__,
+        )
+        raise
+    pool.shutdown(wait=True)
+    _finish(job, "failed" if manifest.failed or manifest.customers_failed else "complete")
+    reporter.update(manifest, len(job.seen), final=True)
+    log.info("sync.finished", **{k: v for k, v in manifest.summary().items() if k != "errors"})
+    return manifest
+
+
+def _start_manifest(
+    sink: SyncOutput, state: RunState, run_id: str, start: dt.date, end: dt.date, workers: int
+) -> SyncManifest:
+    manifest = SyncManifest(
+        run_id=run_id,
+        location=sink.location,
+        manifest_location=sink.manifest_location,
+        start_date=start.isoformat(),
+        end_date=end.isoformat(),
+        started_at=_now(),
+        workers=workers,
+    )
+    previous = state.manifest
+    if previous is not None:
+        window = previous.get("window") or {}
+        if window != {"start_date": manifest.start_date, "end_date": manifest.end_date}:
+            raise InvalidRequestError(
+                f"run {run_id} was started with the window {window.get('start_date')} to "
+                f"{window.get('end_date')}: resume it with the same dates or use a new run_id"
+            )
+        manifest.attempt = int(previous.get("attempt") or 0) + 1
+    return manifest
+
+
+def _finish(job: _SyncRun, status: str) -> None:
+    manifest = job.manifest
+    manifest.counts = {kind: job.counts[kind] for kind in KINDS}
+    manifest.status = status
+    manifest.ended_at = _now()
+    job.sink.write_manifest(manifest.to_dict())

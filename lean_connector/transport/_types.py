@@ -1,0 +1,53 @@
+"""What a transport is: the answer it returns and the methods the connector calls.
+
+No third-party import here, so a test double (``lean_connector.testing.MockTransport``)
+needs neither requests nor a network.
+"""
+
+from __future__ import annotations
+
+import json as jsonlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+__all__ = ["HttpResponse", "HttpTransport"]
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    """One HTTP answer, whatever its status. ``headers`` are case-insensitive."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    elapsed_ms: float
+
+    def json(self) -> Any:
+        """The body parsed as JSON; raises ValueError when it is not JSON."""
+        return jsonlib.loads(self.body)
+
+
+class HttpTransport(Protocol):
+    """Sends one HTTP request and returns its answer, whatever the status.
+
+    Raises :class:`~lean_connector.errors.TransportError` subclasses when there is no
+    answer. :class:`~lean_connector.transport.Transport` is the real one.
+    """
+
+    @property
+    def handshakes(self) -> int: ...
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str],
+        body: bytes | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> HttpResponse: ...
+
+    def post_form(self, url: str, form: Mapping[str, str]) -> tuple[int, dict[str, Any]]: ...
+
+    def close(self) -> None: ...
