@@ -11,7 +11,7 @@ The keep-alive variants run in interleaved rounds (order rotated each round) so 
 hits them alike; the per-call style runs its rounds after them, so its churn of connections
 does not tax the others. The figure per variant is the median of its per-round ms/call.
 
-Bar (issue 3): connector (WARNING) / bare <= 1.15, and after 2,000 sequential calls the
+Goal: connector (WARNING) / bare <= 1.15, and after 2,000 sequential calls the
 sandbox counts 1 TLS handshake (one pooled connection) and, in oauth mode, 1 token request.
 ``bar_met`` is False when either is missed, which makes ``python -m bench`` fail.
 """

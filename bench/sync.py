@@ -3,7 +3,7 @@
 200 entities (50 customers x 4 entities x 2 accounts), 50 ms of latency injected on every
 API call, output to a local temp directory, mTLS. Every entity costs 5 sequential calls
 (accounts, then balances and transactions per account), so one worker is bound by latency
-and the pool should scale close to linearly. Bar (issue 4): 16 workers >= 8x of 1.
+and the pool should scale close to linearly. Goal: 16 workers >= 8x of 1.
 """
 
 from __future__ import annotations

@@ -362,7 +362,7 @@ class LeanConnector:
         try:
             response = self._transport.send(method, url, headers=headers, body=body, params=params)
         except TransportError as exc:
-            # One event per attempt, answered or not (DESIGN: one event per request).
+            # One event per attempt, answered or not: a failed attempt is as worth seeing.
             log.info(
                 "http.request",
                 method=method,

@@ -1,8 +1,10 @@
-"""Shared fixtures: a real moto server process for AWS (see tests/support/moto_process.py)."""
+"""Shared fixtures: a real moto server process for AWS (see tests/support/moto_process.py),
+test PKIs, and the sandbox fixtures of the package's own pytest plugin."""
 
 from __future__ import annotations
 
 import contextlib
+import importlib.metadata
 import os
 import shutil
 import sys
@@ -12,7 +14,16 @@ from collections.abc import Iterator
 
 import pytest
 
+from lean_connector.testing.certs import CertBundle, make_bundle
 from tests.support.moto_process import MotoProcess
+
+# The plugin registers itself through its pytest11 entry point when the package is
+# installed; a checkout run without installing still gets the fixtures.
+if not any(
+    e.value == "lean_connector.testing.pytest_plugin"
+    for e in importlib.metadata.entry_points(group="pytest11")
+):
+    pytest_plugins = ["lean_connector.testing.pytest_plugin"]
 
 
 @pytest.fixture(scope="session")
@@ -36,8 +47,20 @@ def aws(moto_server: MotoProcess, monkeypatch: pytest.MonkeyPatch) -> MotoProces
     return moto_server
 
 
+@pytest.fixture(scope="session")
+def bundle() -> CertBundle:
+    """A test PKI (root, intermediate, server and client certificates) for the session."""
+    return make_bundle()
+
+
+@pytest.fixture(scope="session")
+def other_pki() -> CertBundle:
+    """A second, unrelated test PKI: its CA is trusted by nobody, and it trusts nothing."""
+    return make_bundle()
+
+
 # -- no key material left on disk ------------------------------------------------------------
-# Issue 3's bar: after the whole suite (session fixtures included, so the sandbox's own work
+# After the whole suite (session fixtures included, so the sandbox's own work
 # directory is gone too) no file holding a private key may remain. The session gets a private
 # temp dir (tempfile and TMPDIR, so subprocesses too), which is scanned in
 # pytest_sessionfinish, after every fixture's teardown; other processes on the machine cannot

@@ -11,7 +11,7 @@ __all__ = ["HOSTS", "Endpoints", "resolve_endpoints"]
 
 # region x environment x auth mode -> (api base URL, auth base URL). The one host table.
 # None for api: no public default (the mTLS sandbox host is given in the Lean portal).
-# UAE production: api.* is the mTLS host of Lean's docs, api2.* the OAuth-era host; KSA follows.
+# UAE production: api.* is the mTLS host, api2.* the OAuth-era host; KSA follows.
 HOSTS: dict[tuple[str, str, str], tuple[str | None, str]] = {
     ("ae", "sandbox", "app_token"): ("https://sandbox.leantech.me", "https://auth.sandbox.leantech.me"),
     ("ae", "sandbox", "oauth"): ("https://sandbox.leantech.me", "https://auth.sandbox.leantech.me"),

@@ -163,7 +163,7 @@ class CertBundle:
 
     @property
     def client_cert_with_chain_pem(self) -> bytes:
-        """Leaf + intermediate, as Lean's Go sample says the client must send."""
+        """Leaf + intermediate: the form Lean expects a client to send."""
         return self.client.cert_pem + self.intermediate.cert_pem
 
 

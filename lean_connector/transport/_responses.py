@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 __all__ = ["error_from_response", "parse_retry_after"]
 
-# Statuses whose Retry-After is honoured (DESIGN.md, Retries); the errors carry retry_after_s.
+# Statuses whose Retry-After is honoured; the errors carry retry_after_s.
 _RETRY_AFTER_STATUSES = frozenset({429, 502, 503, 504})
 
 

@@ -1,4 +1,4 @@
-"""The retry policy of DESIGN.md, on tenacity: the only module that imports tenacity.
+"""The retry policy, on tenacity: the only module that imports tenacity.
 
 Which errors are retried (:func:`is_retryable`):
 
@@ -210,7 +210,7 @@ def backoff_wait_s(
 
 
 def _retry_after(exc: BaseException | None) -> float | None:
-    """Lean's Retry-After, for the answers where DESIGN.md honours it (429, 502/503/504)."""
+    """Lean's Retry-After, for the answers where it is honoured (429, 502/503/504)."""
     if isinstance(exc, LeanServerError) and exc.http_status not in _ALWAYS_RETRIED_5XX:
         return None
     if not isinstance(exc, LeanRateLimitError | LeanServerError):

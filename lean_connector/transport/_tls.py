@@ -220,7 +220,7 @@ def load_client_identity(
 ) -> ClientIdentity:
     """Check a client certificate, its key and chain, and return them ready for OpenSSL.
 
-    ``certificate_pem`` is the leaf alone or leaf + chain (as Lean's Go sample sends it).
+    ``certificate_pem`` is the leaf alone or leaf + chain (the form Lean expects).
     A leaf given alone is completed with its intermediates from ``ca_chain_pem``. Raises
     :class:`TLSConfigError` naming the ``mtls.*`` field when a PEM is unreadable, the key
     is encrypted without (or with a wrong) password, the key does not match the

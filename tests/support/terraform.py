@@ -50,7 +50,7 @@ def find_provider_mirror() -> Path | None:
     """The filesystem mirror root holding hashicorp/aws (the folder above registry.terraform.io).
 
     $TF_PROVIDER_MIRROR wins; then the usual locations; then a walk of the filesystem for a
-    terraform-provider-aws binary, as DESIGN.md describes.
+    terraform-provider-aws binary.
     """
     explicit = os.environ.get("TF_PROVIDER_MIRROR")
     if explicit:

@@ -22,6 +22,7 @@ from lean_connector.webhooks import (
     verify,
     verify_and_parse,
 )
+from tests.support.clock import FakeClock
 
 SECRET = "whsec-4f1c9a7e2b6d"
 EVENT = {
@@ -190,16 +191,6 @@ def test_verify_and_parse_checks_the_signature_before_the_body() -> None:
 
 
 # --- in-memory dedupe -------------------------------------------------------------------
-
-
-class FakeClock:
-    """A clock the test moves by hand, so TTL behaviour is tested without sleeping."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_in_memory_store_says_first_time_once_per_event_id() -> None:

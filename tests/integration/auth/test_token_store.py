@@ -18,6 +18,8 @@ from lean_connector import _aws as aws_clients
 from lean_connector.auth import OAuthCredential, SecretTokenStore
 from lean_connector.logs import capture_logs
 from lean_connector.secrets import SecretResolver
+from tests.support.clock import T0
+from tests.support.clock import FakeClock as Clock
 from tests.support.moto_process import MotoProcess
 
 pytestmark = pytest.mark.integration
@@ -25,15 +27,6 @@ pytestmark = pytest.mark.integration
 STORE = "aws-sm://lean/dev/api-token"
 TOKEN_URL = "https://auth.sandbox.example.test/oauth2/token"
 REGION = "me-central-1"
-T0 = 1_800_000_000.0
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class CountingTokenEndpoint:
@@ -77,7 +70,7 @@ def test_two_credentials_sharing_a_store_make_one_token_request(
 ) -> None:
     make_store_secret(aws)
     aws.reset_counts()
-    endpoint, clock = CountingTokenEndpoint(), Clock()
+    endpoint, clock = CountingTokenEndpoint(), Clock(T0)
     first_resolver = resolver_for(aws)
     second_resolver = first_resolver if resolvers.startswith("one") else resolver_for(aws)
     first = container(aws, endpoint, clock, first_resolver)
@@ -103,7 +96,7 @@ def test_a_container_picks_up_the_refreshers_new_token_before_its_copy_expires(
     aws: MotoProcess,
 ) -> None:
     make_store_secret(aws)
-    endpoint, clock = CountingTokenEndpoint(), Clock()
+    endpoint, clock = CountingTokenEndpoint(), Clock(T0)
     refresher = container(aws, endpoint, clock, resolver_for(aws))
     worker = container(aws, endpoint, clock, resolver_for(aws))
 
@@ -124,7 +117,7 @@ def test_a_container_picks_up_the_refreshers_new_token_before_its_copy_expires(
 
 def test_a_missing_store_secret_does_not_block_the_call(aws: MotoProcess) -> None:
     # No secret at all (Terraform not applied yet): the credential still gets a token.
-    endpoint, clock = CountingTokenEndpoint(), Clock()
+    endpoint, clock = CountingTokenEndpoint(), Clock(T0)
     credential = container(aws, endpoint, clock, resolver_for(aws))
     with capture_logs() as logged:
         assert credential.headers() == {"Authorization": "Bearer jwt-1"}

@@ -23,32 +23,14 @@ import pytest
 
 from lean_connector.testing.certs import make_bundle
 from lean_connector.testing.sandbox import BANKS, LeanSandbox
+from tests.support.cli import one_line_error
+from tests.support.cli import run_cli as run
 
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[3]
 JWT = re.compile(r"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 MODES = ("mtls", "oauth", "app_token")
-_PROXY_VARIABLES = {"HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY"}
-
-
-def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the command as users do; LEAN_* and proxies from the developer's shell are dropped."""
-    base = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.upper().startswith("LEAN_") and k.upper() not in _PROXY_VARIABLES
-    }
-    base["PYTHONPATH"] = str(ROOT)
-    return subprocess.run(
-        [sys.executable, "-m", "lean_connector", *args],
-        cwd=ROOT,
-        env={**base, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def secret_values(sandbox: LeanSandbox) -> dict[str, str]:
@@ -73,16 +55,6 @@ def assert_no_secrets(
 
 def spec_path(bundle: dict[str, Path], mode: str) -> str:
     return str(bundle[f"spec-{mode.replace('_', '-')}"])
-
-
-def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
-    """The single ``error: ...`` line of a usage failure (exit 2, nothing on stdout)."""
-    assert result.returncode == 2, result.stdout + result.stderr
-    assert result.stdout == ""
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
-    return lines[0]
 
 
 def closed_port() -> int:

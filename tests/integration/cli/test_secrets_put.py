@@ -9,9 +9,7 @@ the store refuses (missing secret, access denied, a secret that is not a JSON ob
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +17,8 @@ from typing import Any
 import boto3
 import pytest
 
-from lean_connector.testing.certs import CertBundle, make_bundle, private_key_pem
+from lean_connector.testing.certs import CertBundle, private_key_pem
+from tests.support.cli import run_cli as run
 from tests.support.moto_process import MotoProcess
 
 pytestmark = pytest.mark.integration
@@ -28,24 +27,6 @@ ROOT = Path(__file__).resolve().parents[3]
 REGION = "me-central-1"
 MTLS = "lean/dev/mtls"
 APP_TOKEN = "app-token-from-env-7c1e9a"
-
-
-def run(
-    *args: str, env: dict[str, str], stdin: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run the command as users do; LEAN_* from the developer's shell is dropped."""
-    base = {k: v for k, v in os.environ.items() if not k.upper().startswith("LEAN_")}
-    base["PYTHONPATH"] = str(ROOT)
-    return subprocess.run(
-        [sys.executable, "-m", "lean_connector", *args],
-        cwd=ROOT,
-        env={**base, **env},
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def spec_env(endpoint_url: str, **fields: str) -> dict[str, str]:
@@ -90,11 +71,6 @@ def assert_not_shown(result: subprocess.CompletedProcess[str], *values: str | by
 @pytest.fixture
 def sm(aws: MotoProcess) -> Any:
     return boto3.client("secretsmanager", region_name=REGION, endpoint_url=aws.endpoint_url)
-
-
-@pytest.fixture
-def bundle() -> CertBundle:
-    return make_bundle()
 
 
 @pytest.fixture

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support.cli import one_line_error
+from tests.support.cli import run_cli as run
 from tests.support.moto_process import MotoProcess
 
 pytestmark = pytest.mark.integration
@@ -18,32 +17,6 @@ ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT / "schemas" / "examples"
 SECRET_VALUE = "oauth-client-secret-5d2a8f0e"
 LITERAL_OAUTH = f"auth: {{mode: oauth, client_id: c, client_secret: {SECRET_VALUE}}}\n"
-
-
-def run(
-    *args: str, env: dict[str, str] | None = None, cwd: Path = ROOT
-) -> subprocess.CompletedProcess[str]:
-    """Run the command as users do; LEAN_* from the developer's shell is dropped."""
-    base = {k: v for k, v in os.environ.items() if not k.upper().startswith("LEAN_")}
-    base["PYTHONPATH"] = str(ROOT)
-    return subprocess.run(
-        [sys.executable, "-m", "lean_connector", *args],
-        cwd=cwd,
-        env={**base, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 2, result.stderr
-    assert result.stdout == ""
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
-    return lines[0]
 
 
 def test_validate_production_oauth_example() -> None:

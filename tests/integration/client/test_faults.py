@@ -10,12 +10,9 @@ Test PEMs reach the connector as env:// references, so no key file is written to
 from __future__ import annotations
 
 import datetime as dt
-import importlib.metadata
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
 
@@ -30,66 +27,18 @@ from lean_connector.errors import (
     TLSVerificationError,
 )
 from lean_connector.logs import capture_logs
-from lean_connector.testing.certs import CertBundle, issue_cert, make_bundle, private_key_pem
+from lean_connector.testing.certs import CertBundle, issue_cert, private_key_pem
 from lean_connector.testing.sandbox import LeanSandbox
+from tests.support.connect import FAST_RETRY, Connect
+from tests.support.waiting import events, wait_for
 
 pytestmark = pytest.mark.integration
-
-if not any(
-    e.value == "lean_connector.testing.pytest_plugin"
-    for e in importlib.metadata.entry_points(group="pytest11")
-):
-    pytest_plugins = ["lean_connector.testing.pytest_plugin"]
-
-FAST_RETRY = {"max_attempts": 3, "max_backoff_s": 0.05}
-
-Connect = Callable[..., LeanConnector]
-
-
-@pytest.fixture(scope="module")
-def other_pki() -> CertBundle:
-    """An unrelated test PKI: the sandbox trusts none of it, and it trusts no sandbox cert."""
-    return make_bundle()
-
-
-@pytest.fixture
-def connect(lean_sandbox: LeanSandbox) -> Iterator[Connect]:
-    """``connect(mode, mtls={...}, retry={...}, ...)``: a fresh connector on the sandbox.
-
-    Keyword sections are merged into the sandbox's spec for that mode; all are closed after.
-    """
-    built: list[LeanConnector] = []
-
-    def factory(mode: str, **sections: dict[str, Any]) -> LeanConnector:
-        overrides = lean_sandbox.spec_overrides(mode)
-        overrides["retry"] = dict(FAST_RETRY)
-        for name, values in sections.items():
-            overrides[name] = {**overrides.get(name, {}), **values}
-        connector = LeanConnector.from_spec(**overrides)
-        built.append(connector)
-        return connector
-
-    yield factory
-    for connector in built:
-        connector.close()
 
 
 def pem_ref(monkeypatch: pytest.MonkeyPatch, name: str, pem: bytes) -> str:
     """An env:// secret reference holding ``pem`` (not LEAN_*: that prefix is spec config)."""
     monkeypatch.setenv(name, pem.decode())
     return f"env://{name}"
-
-
-def events(logs: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
-    return [entry for entry in logs if entry["event"] == name]
-
-
-def wait_for(condition: Callable[[], bool]) -> None:
-    """The sandbox records a failed handshake just after the client has given up."""
-    deadline = time.monotonic() + 10
-    while not condition():
-        assert time.monotonic() < deadline, "condition not reached within 10 s"
-        time.sleep(0.01)
 
 
 # -- TLS: trust and the client certificate ------------------------------------------------

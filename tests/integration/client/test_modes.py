@@ -9,11 +9,9 @@ successful call here also proves the connector sent only one of them.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.metadata
 import math
 import time
 import uuid
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -21,37 +19,14 @@ import pytest
 from lean_connector.client import LeanConnector
 from lean_connector.errors import LeanConflictError, LeanNotFoundError
 from lean_connector.testing.sandbox import LeanSandbox
+from tests.support.connect import Connect
 
 pytestmark = pytest.mark.integration
 
 # From a plain checkout (package not installed) register the plugin here; never both.
-if not any(
-    e.value == "lean_connector.testing.pytest_plugin"
-    for e in importlib.metadata.entry_points(group="pytest11")
-):
-    pytest_plugins = ["lean_connector.testing.pytest_plugin"]
 
 MODES = ("mtls", "oauth", "app_token")
 TODAY = dt.date.today()
-# Short backoff so a retried attempt does not park the test; behaviour is the same.
-FAST_RETRY = {"max_attempts": 3, "max_backoff_s": 0.05}
-
-ConnectorFactory = Callable[[str], LeanConnector]
-
-
-@pytest.fixture
-def connect(lean_sandbox: LeanSandbox) -> Iterator[ConnectorFactory]:
-    """Build fresh connectors for a mode; every one is closed after the test."""
-    built: list[LeanConnector] = []
-
-    def factory(mode: str) -> LeanConnector:
-        connector = LeanConnector.from_spec(**lean_sandbox.spec_overrides(mode), retry=FAST_RETRY)
-        built.append(connector)
-        return connector
-
-    yield factory
-    for connector in built:
-        connector.close()
 
 
 def unique(prefix: str) -> str:
@@ -68,7 +43,7 @@ def listener(mode: str) -> str:
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_banks_list(mode: str, connect: ConnectorFactory, lean_sandbox: LeanSandbox) -> None:
+def test_banks_list(mode: str, connect: Connect, lean_sandbox: LeanSandbox) -> None:
     banks = connect(mode).banks.list()
 
     identifiers = {bank["identifier"] for bank in banks}
@@ -82,7 +57,7 @@ def test_banks_list(mode: str, connect: ConnectorFactory, lean_sandbox: LeanSand
 
 @pytest.mark.parametrize("mode", MODES)
 def test_customers_create_get_and_conflict(
-    mode: str, connect: ConnectorFactory, lean_sandbox: LeanSandbox
+    mode: str, connect: Connect, lean_sandbox: LeanSandbox
 ) -> None:
     connector = connect(mode)
     app_user_id = unique(f"modes-{mode}")
@@ -103,7 +78,7 @@ def test_customers_create_get_and_conflict(
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_customer_not_found_carries_lean_fields(mode: str, connect: ConnectorFactory) -> None:
+def test_customer_not_found_carries_lean_fields(mode: str, connect: Connect) -> None:
     missing = str(uuid.uuid4())
 
     with pytest.raises(LeanNotFoundError) as raised:
@@ -121,7 +96,7 @@ def test_customer_not_found_carries_lean_fields(mode: str, connect: ConnectorFac
 
 @pytest.mark.parametrize("mode", MODES)
 def test_customers_list_follows_pages(
-    mode: str, connect: ConnectorFactory, lean_sandbox: LeanSandbox
+    mode: str, connect: Connect, lean_sandbox: LeanSandbox
 ) -> None:
     connector = connect(mode)
     for _ in range(3):  # with the 2 seeded ones: at least 3 pages of 2
@@ -138,9 +113,7 @@ def test_customers_list_follows_pages(
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_entities_of_a_customer(
-    mode: str, connect: ConnectorFactory, lean_sandbox: LeanSandbox
-) -> None:
+def test_entities_of_a_customer(mode: str, connect: Connect, lean_sandbox: LeanSandbox) -> None:
     customer_id = lean_sandbox.seeded.customer_ids[0]
 
     entities = connect(mode).customers.entities(customer_id)
@@ -152,7 +125,7 @@ def test_entities_of_a_customer(
 
 @pytest.mark.parametrize("mode", MODES)
 def test_data_accounts_balances_transactions(
-    mode: str, connect: ConnectorFactory, lean_sandbox: LeanSandbox
+    mode: str, connect: Connect, lean_sandbox: LeanSandbox
 ) -> None:
     connector = connect(mode)
     entity_id = lean_sandbox.seeded.entity_ids[0]
@@ -182,7 +155,7 @@ def test_data_accounts_balances_transactions(
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_transactions_window_narrows_the_result(mode: str, connect: ConnectorFactory) -> None:
+def test_transactions_window_narrows_the_result(mode: str, connect: Connect) -> None:
     connector = connect(mode)
     entity_id = connector.customers.entities(
         connector.customers.get_by_app_user_id("sandbox-user-00000")["customer_id"]
@@ -202,7 +175,7 @@ def test_transactions_window_narrows_the_result(mode: str, connect: ConnectorFac
 
 @pytest.mark.parametrize("mode", MODES)
 def test_payment_intent_keeps_its_idempotency_key_across_a_retry(
-    mode: str, connect: ConnectorFactory, lean_sandbox: LeanSandbox
+    mode: str, connect: Connect, lean_sandbox: LeanSandbox
 ) -> None:
     connector = connect(mode)
     customer_id = connector.customers.create(unique(f"pay-{mode}"))["customer_id"]
@@ -230,7 +203,7 @@ def test_payment_intent_keeps_its_idempotency_key_across_a_retry(
 
 @pytest.mark.parametrize("mode", MODES)
 def test_explicit_idempotency_key_replays_the_same_intent(
-    mode: str, connect: ConnectorFactory, lean_sandbox: LeanSandbox
+    mode: str, connect: Connect, lean_sandbox: LeanSandbox
 ) -> None:
     connector = connect(mode)
     customer_id = connector.customers.create(unique(f"replay-{mode}"))["customer_id"]
@@ -248,7 +221,7 @@ def test_explicit_idempotency_key_replays_the_same_intent(
 
 
 def test_link_session_oauth_includes_a_customer_token(
-    connect: ConnectorFactory, lean_sandbox: LeanSandbox
+    connect: Connect, lean_sandbox: LeanSandbox
 ) -> None:
     connector = connect("oauth")
     app_user_id = unique("link-oauth")
@@ -284,7 +257,7 @@ def test_link_session_oauth_includes_a_customer_token(
 
 @pytest.mark.parametrize("mode", ["mtls", "app_token"])
 def test_link_session_without_oauth_has_no_access_token(
-    mode: str, connect: ConnectorFactory, lean_sandbox: LeanSandbox
+    mode: str, connect: Connect, lean_sandbox: LeanSandbox
 ) -> None:
     connector = connect(mode)
     app_user_id = unique(f"link-{mode}")
@@ -302,7 +275,7 @@ def test_link_session_without_oauth_has_no_access_token(
 
 @pytest.mark.parametrize("mode", MODES)
 def test_each_credential_sends_exactly_one_auth_header(
-    mode: str, connect: ConnectorFactory, lean_sandbox: LeanSandbox
+    mode: str, connect: Connect, lean_sandbox: LeanSandbox
 ) -> None:
     connector = connect(mode)
 
@@ -315,7 +288,7 @@ def test_each_credential_sends_exactly_one_auth_header(
 
 @pytest.mark.parametrize("mode", MODES)
 def test_sandbox_refuses_both_auth_headers_so_the_mode_tests_mean_something(
-    mode: str, connect: ConnectorFactory, lean_sandbox: LeanSandbox
+    mode: str, connect: Connect, lean_sandbox: LeanSandbox
 ) -> None:
     # The control: sent directly through the connector's transport (bypassing the
     # credential), both headers together get Lean's 400, as the header rule says.
@@ -334,7 +307,7 @@ def test_sandbox_refuses_both_auth_headers_so_the_mode_tests_mean_something(
 def test_sequential_calls_reuse_one_connection_and_one_token(
     mode: str, lean_sandbox: LeanSandbox
 ) -> None:
-    """The bar of issue 3: 2,000 sequential GETs -> 1 TLS handshake and 1 token request."""
+    """2,000 sequential GETs -> 1 TLS handshake and 1 token request: the pool and the token work."""
     lean_sandbox.reset()
     with LeanConnector.from_spec(
         **lean_sandbox.spec_overrides(mode), logging={"level": "WARNING"}

@@ -7,54 +7,20 @@ shrunk through the spec; nothing here asserts timings.
 
 from __future__ import annotations
 
-import importlib.metadata
 import threading
 import uuid
-from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from lean_connector.client import LeanConnector
 from lean_connector.errors import InvalidRequestError, LeanServerError
 from lean_connector.logs import capture_logs
 from lean_connector.testing.sandbox import LeanSandbox
+from tests.support.connect import Connect
+from tests.support.waiting import events
 
 pytestmark = pytest.mark.integration
-
-if not any(
-    e.value == "lean_connector.testing.pytest_plugin"
-    for e in importlib.metadata.entry_points(group="pytest11")
-):
-    pytest_plugins = ["lean_connector.testing.pytest_plugin"]
-
-FAST_RETRY = {"max_attempts": 3, "max_backoff_s": 0.05}
-
-Connect = Callable[..., LeanConnector]
-
-
-@pytest.fixture
-def connect(lean_sandbox: LeanSandbox) -> Iterator[Connect]:
-    """``connect(mode, retry={...})``: a fresh connector on the sandbox, closed after."""
-    built: list[LeanConnector] = []
-
-    def factory(mode: str, **sections: dict[str, Any]) -> LeanConnector:
-        overrides = lean_sandbox.spec_overrides(mode)
-        overrides["retry"] = dict(FAST_RETRY)
-        for name, values in sections.items():
-            overrides[name] = {**overrides.get(name, {}), **values}
-        connector = LeanConnector.from_spec(**overrides)
-        built.append(connector)
-        return connector
-
-    yield factory
-    for connector in built:
-        connector.close()
-
-
-def events(logs: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
-    return [entry for entry in logs if entry["event"] == name]
 
 
 # -- a burst of 401s recovers once ---------------------------------------------------------

@@ -24,6 +24,7 @@ from lean_connector.errors import (
 from lean_connector.logs import capture_logs
 from lean_connector.secrets import SecretResolver
 from lean_connector.testing.certs import make_bundle
+from tests.support.clock import FakeClock
 from tests.support.moto_process import MotoProcess, free_port
 
 pytestmark = pytest.mark.integration
@@ -35,14 +36,6 @@ APP: dict[str, Any] = {
     "webhook_secret": "webhook-secret-zyxwvut",
     "nested": {"inner": "nested-value-424242"},
 }
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def boto(service: str, endpoint_url: str, region: str = REGION, **kw: Any) -> Any:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import importlib.metadata
 import json
 import os
 import signal
@@ -17,7 +16,6 @@ import ssl
 import stat
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -28,27 +26,15 @@ import requests
 from lean_connector.spec import load_spec, resolve_endpoints
 from lean_connector.testing.certs import issue_cert, make_ca
 from lean_connector.testing.sandbox import DataStore, LeanSandbox
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.integration
 
 # The fixtures come from the pytest11 entry point once the package is installed (`make
 # install`); from a plain checkout, register the plugin here instead (never both: pluggy
 # refuses the same module twice).
-if not any(
-    e.value == "lean_connector.testing.pytest_plugin"
-    for e in importlib.metadata.entry_points(group="pytest11")
-):
-    pytest_plugins = ["lean_connector.testing.pytest_plugin"]
 
 TODAY = dt.date.today()
-
-
-def wait_for(condition: Callable[[], bool]) -> None:
-    """Server threads record a failed handshake just after the client sees it: wait for it."""
-    deadline = time.monotonic() + 10
-    while not condition():
-        assert time.monotonic() < deadline, "condition not reached within 10 s"
-        time.sleep(0.01)
 
 
 def session(verify: Path, cert: tuple[Path, Path] | None = None) -> requests.Session:

@@ -40,17 +40,6 @@ HEADERS = {"lean-app-token": "test-app-token"}
 
 
 @pytest.fixture(scope="module")
-def bundle() -> CertBundle:
-    return make_bundle()
-
-
-@pytest.fixture(scope="module")
-def other() -> CertBundle:
-    """A second, unrelated PKI: its CA is trusted by nobody here."""
-    return make_bundle()
-
-
-@pytest.fixture(scope="module")
 def mtls_server(bundle: CertBundle) -> Iterator[TLSEchoServer]:
     with TLSEchoServer(server_cert=bundle.server, client_ca_pem=bundle.root.cert_pem) as server:
         yield server
@@ -114,10 +103,10 @@ def test_leaf_only_certificate_without_its_chain_is_refused(
 
 
 def test_client_certificate_from_another_ca_is_refused(
-    other: CertBundle, bundle: CertBundle, mtls_server: TLSEchoServer
+    other_pki: CertBundle, bundle: CertBundle, mtls_server: TLSEchoServer
 ) -> None:
     foreign = load_client_identity(
-        other.client.cert_pem, other.client.key_pem, ca_chain_pem=other.ca_chain_pem
+        other_pki.client.cert_pem, other_pki.client.key_pem, ca_chain_pem=other_pki.ca_chain_pem
     )
     transport = make_transport(foreign, bundle.ca_chain_pem)
     with pytest.raises(TLSVerificationError) as caught:
@@ -139,9 +128,9 @@ def test_no_client_certificate_on_an_mtls_host_is_refused(
 
 
 def test_server_from_another_ca_is_not_trusted(
-    identity: ClientIdentity, other: CertBundle, mtls_server: TLSEchoServer
+    identity: ClientIdentity, other_pki: CertBundle, mtls_server: TLSEchoServer
 ) -> None:
-    transport = make_transport(identity, other.ca_chain_pem)
+    transport = make_transport(identity, other_pki.ca_chain_pem)
     with pytest.raises(TLSVerificationError) as caught:
         transport.send("GET", f"{mtls_server.url}/echo", headers=HEADERS)
     message = str(caught.value)
@@ -172,7 +161,7 @@ def test_host_name_is_checked(bundle: CertBundle) -> None:
 
 def test_requests_own_ca_handling_cannot_widen_or_drop_trust(
     identity: ClientIdentity,
-    other: CertBundle,
+    other_pki: CertBundle,
     bundle: CertBundle,
     mtls_server: TLSEchoServer,
     tmp_path: Path,
@@ -184,7 +173,7 @@ def test_requests_own_ca_handling_cannot_widen_or_drop_trust(
     ca_bundle.write_bytes(bundle.root.cert_pem)
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(ca_bundle))
     monkeypatch.setenv("CURL_CA_BUNDLE", str(ca_bundle))
-    context = build_ssl_context(identity=identity, ca_chain_pem=other.ca_chain_pem)
+    context = build_ssl_context(identity=identity, ca_chain_pem=other_pki.ca_chain_pem)
     transport = Transport(ssl_context=context, connect_timeout_s=5, read_timeout_s=10, pool_size=2)
     with pytest.raises(TLSVerificationError):
         transport.send("GET", f"{mtls_server.url}/echo", headers=HEADERS)
@@ -374,9 +363,9 @@ def test_fifty_sequential_calls_use_one_handshake(
 
 
 def test_failed_handshakes_are_not_counted(
-    bundle: CertBundle, other: CertBundle, mtls_server: TLSEchoServer
+    bundle: CertBundle, other_pki: CertBundle, mtls_server: TLSEchoServer
 ) -> None:
-    transport = make_transport(None, other.ca_chain_pem)
+    transport = make_transport(None, other_pki.ca_chain_pem)
     with pytest.raises(TLSVerificationError):
         transport.send("GET", f"{mtls_server.url}/echo", headers=HEADERS)
     assert transport.handshakes == 0

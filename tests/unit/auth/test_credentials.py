@@ -28,20 +28,13 @@ from lean_connector.errors import (
 )
 from lean_connector.logs import capture_logs
 from lean_connector.transport import is_retryable
+from tests.support.clock import T0
+from tests.support.clock import FakeClock as Clock
 
 CLIENT_ID = "0f6d3a7e-app"
 SECRET = "CLIENT-SECRET-VALUE-9f8e7d"
 TOKEN_URL = "https://auth.sandbox.example.test/oauth2/token"
 SECRET_REF = "aws-sm://lean/dev/oauth#client_secret"
-T0 = 1_800_000_000.0
-
-
-class Clock:
-    def __init__(self, now: float = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class TokenEndpoint:
@@ -92,7 +85,7 @@ def oauth(endpoint: TokenEndpoint, **kwargs: Any) -> OAuthCredential:
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(T0)
 
 
 @pytest.fixture

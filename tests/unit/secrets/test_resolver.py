@@ -27,22 +27,15 @@ from lean_connector.errors import (
 from lean_connector.logs import capture_logs
 from lean_connector.secrets import SecretReference, SecretResolver, SecretValue, parse_reference
 from lean_connector.secrets._resolver import _Entry, _extract_json_key
+from tests.support.clock import FakeClock
 
 ARN = "arn:aws:secretsmanager:me-central-1:123456789012:secret:lean/dev/app-AbCdEf"
 SM_FORM = "aws-sm://<name or ARN>[#json.key][?stage=AWSCURRENT|version=<id>]"
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(0.0)
 
 
 @pytest.fixture

@@ -410,7 +410,7 @@ def test_5xx_retry_after_above_the_cap_is_raised_at_once(
 
 
 def test_retry_after_on_a_500_is_not_honoured(sleeps: list[float]) -> None:
-    # DESIGN.md honours Retry-After on 429/502/503/504 only; a 500 keeps the plain jitter.
+    # Retry-After is honoured on 429/502/503/504 only; a 500 keeps the plain jitter.
     fn = Script(unavailable(500, 120.0))
     assert call_with_retry(fn, idempotent=True, policy=POLICY, sleep=sleeps.append) == "ok"
     assert fn.attempts == [1, 2]

@@ -17,20 +17,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 
 from lean_connector.errors import TLSConfigError
 from lean_connector.logs import capture_logs
-from lean_connector.testing.certs import CertBundle, issue_cert, make_bundle, private_key_pem
+from lean_connector.testing.certs import CertBundle, issue_cert, private_key_pem
 from lean_connector.transport import ClientIdentity, build_ssl_context, load_client_identity
 
 Events = Callable[[], list[dict[str, Any]]]
-
-
-@pytest.fixture(scope="module")
-def bundle() -> CertBundle:
-    return make_bundle()
-
-
-@pytest.fixture(scope="module")
-def other() -> CertBundle:
-    return make_bundle()
 
 
 @pytest.fixture
@@ -81,9 +71,11 @@ def test_leaf_alone_without_ca_chain_stays_alone(bundle: CertBundle) -> None:
     assert identity.report.chain_length == 1
 
 
-def test_unrelated_ca_chain_does_not_get_appended(bundle: CertBundle, other: CertBundle) -> None:
+def test_unrelated_ca_chain_does_not_get_appended(
+    bundle: CertBundle, other_pki: CertBundle
+) -> None:
     identity = load_client_identity(
-        bundle.client.cert_pem, bundle.client.key_pem, ca_chain_pem=other.ca_chain_pem
+        bundle.client.cert_pem, bundle.client.key_pem, ca_chain_pem=other_pki.ca_chain_pem
     )
     assert identity.report.chain_length == 1
 
@@ -145,9 +137,9 @@ def test_swapped_certificate_and_key_are_named(bundle: CertBundle) -> None:
         load_client_identity(bundle.client.cert_pem, bundle.client.cert_pem)
 
 
-def test_key_not_matching_the_certificate(bundle: CertBundle, other: CertBundle) -> None:
+def test_key_not_matching_the_certificate(bundle: CertBundle, other_pki: CertBundle) -> None:
     with pytest.raises(TLSConfigError) as caught:
-        load_client_identity(bundle.client.cert_pem, other.client.key_pem)
+        load_client_identity(bundle.client.cert_pem, other_pki.client.key_pem)
     assert str(caught.value).startswith("mtls.private_key does not match mtls.certificate")
 
 
@@ -398,14 +390,17 @@ def test_without_memfd_a_private_temp_file_is_used_and_removed(
 
 
 def test_temp_file_is_removed_even_when_openssl_refuses_the_pair(
-    bundle: CertBundle, other: CertBundle, monkeypatch: pytest.MonkeyPatch
+    bundle: CertBundle, other_pki: CertBundle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _without_memfd(monkeypatch)
     spy = _LoadSpy(monkeypatch)
     good = load_client_identity(bundle.client.cert_pem, bundle.client.key_pem)
     # Built by hand to get past load_client_identity's own mismatch check.
     mismatched = ClientIdentity(
-        chain_pem=good.chain_pem, key_pem=other.client.key_pem, password=None, report=good.report
+        chain_pem=good.chain_pem,
+        key_pem=other_pki.client.key_pem,
+        password=None,
+        report=good.report,
     )
     with pytest.raises(
         TLSConfigError, match=r"OpenSSL refused mtls.certificate / mtls.private_key"
