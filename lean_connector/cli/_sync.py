@@ -65,8 +65,7 @@ def run(args: argparse.Namespace) -> int:
     """
     from lean_connector.client import LeanConnector
     from lean_connector.logs import configure_logging
-    from lean_connector.sync import new_run_id, resolve_window, run_sync
-    from lean_connector.sync._output import check_run_id
+    from lean_connector.sync import check_run_id, new_run_id, resolve_window, run_sync
 
     if args.days is not None and args.start_date is not None:
         return _usage_error("--days and --start-date cannot be used together: pick one")

@@ -14,91 +14,27 @@ import contextvars
 import datetime as dt
 import sys
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from lean_connector.errors import ConnectorError, InvalidRequestError, LeanAPIError
+from lean_connector.errors import ConnectorError, InvalidRequestError
 from lean_connector.logs import get_logger
-from lean_connector.sync._output import (
-    KINDS,
-    RunState,
-    SyncOutput,
-    check_run_id,
-    entity_dir_name,
-    open_output,
-)
+from lean_connector.sync._entity import id_of, now_iso, sync_entity
+from lean_connector.sync._layout import KINDS, check_run_id, entity_dir_name, new_run_id
+from lean_connector.sync._output import open_output
 from lean_connector.sync._report import EntityError, SyncManifest, SyncProgress
+from lean_connector.sync._sink import RunState, SyncOutput
+from lean_connector.sync._window import DEFAULT_WINDOW_DAYS, resolve_window
 
 if TYPE_CHECKING:
     from lean_connector.client import LeanConnector
 
-__all__ = ["new_run_id", "resolve_window", "run_sync"]
+__all__ = ["run_sync"]
 
 log = get_logger(__name__)
-
-DEFAULT_WINDOW_DAYS = 30
-
-
-def new_run_id() -> str:
-    """A sortable, unique run id: ``YYYYmmddTHHMMSSZ-<6 hex>``."""
-    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
-
-
-def _parse_date(value: dt.date | str, name: str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError as exc:
-        raise InvalidRequestError(f"{name} must be a date YYYY-MM-DD, got {value!r}") from exc
-
-
-def resolve_window(
-    start_date: dt.date | str | None,
-    end_date: dt.date | str | None,
-    *,
-    days: int = DEFAULT_WINDOW_DAYS,
-    today: dt.date | None = None,
-) -> tuple[dt.date, dt.date]:
-    """The (start, end) dates, inclusive: end defaults to today (UTC), start to end - days."""
-    if isinstance(days, bool) or not isinstance(days, int) or days < 0:
-        raise InvalidRequestError(f"days must be an integer >= 0, got {days!r}")
-    end = _parse_date(end_date, "end_date") if end_date is not None else None
-    end = end or today or dt.datetime.now(dt.UTC).date()
-    start = _parse_date(start_date, "start_date") if start_date is not None else None
-    start = start or end - dt.timedelta(days=days)
-    if end < start:
-        raise InvalidRequestError(
-            f"end_date {end.isoformat()} is before start_date {start.isoformat()}: "
-            "swap them or fix the window"
-        )
-    return start, end
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-def _id_of(item: dict[str, Any], *keys: str) -> str | None:
-    for key in keys:
-        value = item.get(key)
-        if isinstance(value, str) and value:
-            return value
-    return None
-
-
-def _balance_rows(balance: dict[str, Any]) -> list[dict[str, Any]]:
-    """One row per balance record when Lean answers a list of them, else the one document."""
-    records = balance.get("balances")
-    if isinstance(records, list) and records and all(isinstance(r, dict) for r in records):
-        return [dict(r) for r in records]
-    return [balance]
 
 
 class _SyncRun:
@@ -131,13 +67,13 @@ class _SyncRun:
             yield from dict.fromkeys(customers)
             return
         for customer in self.connector.customers.list():
-            customer_id = _id_of(customer, "customer_id", "id")
+            customer_id = id_of(customer, "customer_id", "id")
             if customer_id is not None:
                 yield customer_id
 
     def _entities_of(self, customer_id: str) -> list[str]:
         entities = self.connector.customers.entities(customer_id)
-        return [e for e in (_id_of(item, "id", "entity_id") for item in entities) if e]
+        return [e for e in (id_of(item, "id", "entity_id") for item in entities) if e]
 
     def _drain(self, pool: ThreadPoolExecutor, *, block: bool) -> None:
         finished, _ = wait(
@@ -190,44 +126,23 @@ class _SyncRun:
         started = time.monotonic()
         if reset:  # a crashed attempt left some files of this entity: start it over
             self.sink.reset_entity(dir_name)
-        start, end = self.manifest.start_date, self.manifest.end_date
-        data = self.connector.data
-        writer = self.sink.entity_writer(dir_name)
-        base = {"entity_id": entity_id, "customer_id": customer_id}
-        try:
-            for account in data.accounts(entity_id):
-                account_id = _id_of(account, "account_id", "id")
-                if account_id is None:
-                    raise LeanAPIError(
-                        http_status=200, lean_message=f"an account of entity {entity_id} has no id"
-                    )
-                writer.add("accounts", {**account, **base, "account_id": account_id})
-                balance = data.balances(account_id, entity_id=entity_id)
-                for row in _balance_rows(balance):
-                    writer.add("balances", {**row, **base, "account_id": account_id})
-                for row in data.transactions(
-                    account_id, entity_id=entity_id, start_date=start, end_date=end
-                ):
-                    writer.add("transactions", {**row, **base, "account_id": account_id})
-            marker = {
-                "entity_id": entity_id,
-                "customer_id": customer_id,
-                "counts": writer.counts,
-                "window": {"start_date": start, "end_date": end},
-                "finished_at": _now(),
-            }
-            writer.commit(marker)
-        except BaseException:
-            writer.abort()
-            raise
+        counts = sync_entity(
+            self.connector,
+            self.sink,
+            dir_name,
+            entity_id=entity_id,
+            customer_id=customer_id,
+            start_date=self.manifest.start_date,
+            end_date=self.manifest.end_date,
+        )
         # On a terminal the bar shows progress; an INFO line per entity would break it up.
         (log.debug if self.progress.bar else log.info)(
             "sync.entity_done",
             entity_id=entity_id,
-            counts=writer.counts,
+            counts=counts,
             duration_ms=round((time.monotonic() - started) * 1000, 1),
         )
-        return writer.counts
+        return counts
 
     def _done(self, counts: dict[str, int]) -> None:
         self.manifest.ok += 1
@@ -340,7 +255,7 @@ def _start_manifest(
         manifest_location=sink.manifest_location,
         start_date=start.isoformat(),
         end_date=end.isoformat(),
-        started_at=_now(),
+        started_at=now_iso(),
         workers=workers,
     )
     previous = state.manifest
@@ -359,5 +274,5 @@ def _finish(job: _SyncRun, status: str) -> None:
     manifest = job.manifest
     manifest.counts = {kind: job.counts[kind] for kind in KINDS}
     manifest.status = status
-    manifest.ended_at = _now()
+    manifest.ended_at = now_iso()
     job.sink.write_manifest(manifest.to_dict())

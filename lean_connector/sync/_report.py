@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 from lean_connector.errors import ConnectorError, LeanAPIError
 from lean_connector.logs import get_logger
-from lean_connector.sync._output import KINDS
+from lean_connector.sync._layout import KINDS
 
 __all__ = ["EntityError", "SyncManifest", "SyncProgress"]
 
