@@ -221,15 +221,40 @@ class Counters:
         self._token_requests: Counter[str] = Counter()
         self._calls: Counter[tuple[str, str]] = Counter()
         self._idempotency_keys: Counter[str] = Counter()
+        self._in_flight = 0
+        self._peak_in_flight = 0
 
     def reset(self) -> None:
-        """Zero every counter."""
+        """Zero every counter (the peak restarts from the requests being served now)."""
         with self._lock:
             self._handshakes.clear()
             self._handshake_failures.clear()
             self._token_requests.clear()
             self._calls.clear()
             self._idempotency_keys.clear()
+            self._peak_in_flight = self._in_flight
+
+    @property
+    def in_flight(self) -> int:
+        """Requests (API and token calls) being served right now, on both listeners."""
+        with self._lock:
+            return self._in_flight
+
+    @property
+    def peak_concurrent_requests(self) -> int:
+        """The most requests served at the same time since the last reset: what a
+        fleet-wide cap on Lean traffic must keep below its limit."""
+        with self._lock:
+            return self._peak_in_flight
+
+    def request_started(self) -> None:
+        with self._lock:
+            self._in_flight += 1
+            self._peak_in_flight = max(self._peak_in_flight, self._in_flight)
+
+    def request_finished(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
 
     @property
     def handshakes(self) -> Counter[str]:

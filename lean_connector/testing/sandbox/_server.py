@@ -126,7 +126,12 @@ class _Handler(BaseHTTPRequestHandler):
             headers={name.lower(): value for name, value in self.headers.items()},
             body=body,
         )
-        reply = self.server.api.handle(request)
+        counters = self.server.counters
+        counters.request_started()
+        try:
+            reply = self.server.api.handle(request)
+        finally:
+            counters.request_finished()
         if reply.reset:
             self._reset_connection()
             return

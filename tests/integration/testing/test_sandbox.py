@@ -16,6 +16,7 @@ import ssl
 import stat
 import subprocess
 import sys
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -641,3 +642,26 @@ def test_plugin_import_is_cheap() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_peak_concurrent_requests_counts_calls_served_at_once(
+    lean_sandbox: LeanSandbox, pems: Pems
+) -> None:
+    lean_sandbox.faults.latency_s = 0.3
+    barrier = threading.Barrier(3)
+
+    def call() -> int:
+        with session(pems.ca_chain) as http:
+            http.headers["lean-app-token"] = lean_sandbox.app_token
+            barrier.wait()
+            return http.get(f"{lean_sandbox.api_url}/banks/v1/", timeout=10).status_code
+
+    threads = [threading.Thread(target=call) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert lean_sandbox.counters.peak_concurrent_requests == 3
+    assert lean_sandbox.counters.in_flight == 0
+    lean_sandbox.counters.reset()
+    assert lean_sandbox.counters.peak_concurrent_requests == 0
