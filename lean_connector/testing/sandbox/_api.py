@@ -90,6 +90,8 @@ class SandboxApi:
             ("GET", "/banks/v1/", self._banks),
             ("POST", "/customers/v1/", self._create_customer),
             ("GET", "/customers/v1/", self._list_customers),
+            # Before "/customers/v1/{id}", which would otherwise take "entities" for an id.
+            ("GET", "/customers/v1/entities", self._list_entities),
             ("GET", "/customers/v1/app-user-id/{id}", self._customer_by_app_user),
             ("GET", "/customers/v1/{id}", self._customer),
             ("GET", "/customers/v1/{id}/entities", self._entities),
@@ -232,6 +234,13 @@ class SandboxApi:
         items, page = _paginate(self.store.customers(), query)
         return Reply(200, {"data": items, "page": page})
 
+    def _list_entities(self, request: ApiRequest, query: dict[str, str], ids: list[str]) -> Reply:
+        # Lean pages this list with page_number/page_size, not the page/size of /data/v2.
+        items, page = _paginate(
+            self.store.all_entities(), query, number_name="page_number", size_name="page_size"
+        )
+        return Reply(200, {"data": items, "page": page})
+
     def _customer(self, request: ApiRequest, query: dict[str, str], ids: list[str]) -> Reply:
         return Reply(200, self.store.customer(ids[0]))
 
@@ -347,11 +356,15 @@ def _int_param(query: dict[str, str], name: str, default: int, low: int, high: i
 
 
 def _paginate(
-    items: list[dict[str, Any]], query: dict[str, str]
+    items: list[dict[str, Any]],
+    query: dict[str, str],
+    *,
+    number_name: str = "page",
+    size_name: str = "size",
 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """Zero-based pages; a page past the end is empty, not an error."""
-    number = _int_param(query, "page", 0, 0, 1_000_000)
-    size = _int_param(query, "size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
+    number = _int_param(query, number_name, 0, 0, 1_000_000)
+    size = _int_param(query, size_name, DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
     total = len(items)
     page = {
         "number": number,

@@ -140,6 +140,11 @@ class DataStore:
                 raise UnknownEntityError(f"no customer with customer_id {customer_id}")
             return [dict(self._entities[e].record) for e in self._entities_of[customer_id]]
 
+    def all_entities(self) -> list[dict[str, Any]]:
+        """Every entity of every customer, in creation order."""
+        with self._lock:
+            return [dict(entity.record) for entity in self._entities.values()]
+
     # -- seeding ---------------------------------------------------------------------------
 
     def seed_customers(

@@ -665,3 +665,20 @@ def test_peak_concurrent_requests_counts_calls_served_at_once(
     assert lean_sandbox.counters.in_flight == 0
     lean_sandbox.counters.reset()
     assert lean_sandbox.counters.peak_concurrent_requests == 0
+
+
+def test_all_entities_are_listed_with_lean_page_number_and_page_size(
+    lean_sandbox: LeanSandbox, api: requests.Session
+) -> None:
+    lean_sandbox.seed_customers(3, 2, 1, 1)
+    every = [e["id"] for e in lean_sandbox.data.all_entities()]
+    url = f"{lean_sandbox.api_url}/customers/v1/entities"
+    size = 4
+    pages = [
+        api.get(url, params={"page_number": n, "page_size": size}).json()
+        for n in range((len(every) + size - 1) // size + 1)
+    ]
+    assert [e["id"] for p in pages for e in p["data"]] == every
+    assert pages[-1]["data"] == []
+    assert pages[0]["page"]["total_elements"] == len(every)
+    assert lean_sandbox.counters.calls[("GET", "/customers/v1/entities")] == len(pages)
