@@ -17,6 +17,7 @@ import os
 import re
 import sys
 import threading
+import urllib.parse
 from collections.abc import Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from typing import IO, Any, TextIO, cast
@@ -79,6 +80,9 @@ _SECRET_KEY_NAMES = frozenset(
         "webhook_secret",
         "secret_key",
         "aws_secret_access_key",
+        "secret_access_key",
+        "credential",
+        "credentials",
         "token",
         "app_token",
         "access_token",
@@ -103,6 +107,8 @@ _SECRET_KEY_NAMES = frozenset(
 # Suffixes catch e.g. customer_token, key_password, oauth_client_secret. "_token" is a
 # suffix on purpose, not a substring: token_type, token_requests, token_url stay visible.
 _SECRET_KEY_SUFFIXES = ("_password", "_passwd", "_secret", "_token", "_api_key", "_private_key")
+# camelCase and PascalCase names (clientSecret, SecretAccessKey) are compared as snake_case.
+_CAMEL_BOUNDARY_RE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 # --- redaction by shape ---------------------------------------------------------------
 # A PEM block up to its END line; a block cut off before END (truncated log) is redacted to
@@ -114,6 +120,29 @@ _PEM_RE = re.compile(
 )
 _BEARER_RE = re.compile(r"\b(bearer)\s+(?!\[REDACTED)[^\s'\"<>,;)\]}]+", re.IGNORECASE)
 _JWT_RE = re.compile(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*){2,4}")
+# "name=value", "name: value" and '"name": "value"' inside text (form bodies, reprs, JSON
+# dumps): the value is redacted when the name is a secret key name. The name must end in
+# one of these words, which keeps the regex from running its callback on most text.
+_ASSIGNMENT_WORDS = (
+    "secret",
+    "token",
+    "password",
+    "passwd",
+    "passphrase",
+    "key",
+    "authorization",
+    "signature",
+    "cookie",
+    "credential",
+)
+_ASSIGNMENT_RE = re.compile(
+    r"(?<![A-Za-z0-9_-])(?P<name>[A-Za-z0-9_-]*?(?:"
+    + "|".join(_ASSIGNMENT_WORDS)
+    + r")s?)(?P<sep>[\"']?[ \t]*[=:][ \t]*)"
+    r"(?P<value>\"[^\"]*\"|'[^']*'|[^\s&\"',;)}\]]+)",
+    re.IGNORECASE,
+)
+_VISIBLE_ASSIGNED_VALUES = frozenset({"null", "none", "true", "false", '""', "''"})
 
 _MIN_SECRET_LENGTH = 6
 _PASS_THROUGH_TYPES = frozenset({int, float, bool})
@@ -146,7 +175,10 @@ class _SecretRegistry:
 
 
 def _textual_forms(value: str | bytes) -> set[str]:
-    """The ways a secret can show up inside a log string: as text, as bytes repr, JSON-escaped."""
+    """The ways a secret can show up inside a log string.
+
+    As text, as bytes repr, JSON-escaped, and URL-encoded (a form body or query string).
+    """
     if isinstance(value, bytes):
         text = value.decode("utf-8", "backslashreplace")
         raw = value
@@ -155,6 +187,8 @@ def _textual_forms(value: str | bytes) -> set[str]:
         raw = value.encode("utf-8", "surrogatepass")
     forms = {text, repr(raw)[2:-1], json.dumps(text)[1:-1]}
     forms |= {form.strip() for form in list(forms)}
+    for plain in (raw, raw.strip()):
+        forms |= {urllib.parse.quote(plain, safe=""), urllib.parse.quote_plus(plain, safe="")}
     return {form for form in forms if len(form) >= _MIN_SECRET_LENGTH}
 
 
@@ -172,8 +206,11 @@ def register_secret(value: str | bytes) -> None:
 
 @functools.lru_cache(maxsize=4096)  # the same few dozen keys come back in every event
 def _is_secret_key_name(key: str) -> bool:
-    name = key.lower().replace("-", "_")
-    return name in _SECRET_KEY_NAMES or name.endswith(_SECRET_KEY_SUFFIXES)
+    name = _CAMEL_BOUNDARY_RE.sub("_", key).lower().replace("-", "_")
+    if name in _SECRET_KEY_NAMES or name.endswith(_SECRET_KEY_SUFFIXES):
+        return True
+    plain = key.lower().replace("-", "_")  # APIKey, ACCESS_TOKEN: no camel boundary inside
+    return plain in _SECRET_KEY_NAMES or plain.endswith(_SECRET_KEY_SUFFIXES)
 
 
 def _is_secret_key(key: object) -> bool:
@@ -198,7 +235,24 @@ def _redact_text(text: str) -> str:
         text = _BEARER_RE.sub(r"\1 " + REDACTED, text)
     if "eyJ" in text:
         text = _JWT_RE.sub(REDACTED_JWT, text)
+    if "=" in text or ":" in text:
+        text = _ASSIGNMENT_RE.sub(_redact_assignment, text)
     return text
+
+
+def _redact_assignment(match: re.Match[str]) -> str:
+    name, value = match.group("name"), match.group("value")
+    quote = value[0] if value[0] in "\"'" and len(value) > 1 else ""
+    inner = value[1:-1] if quote else value
+    if (
+        not _is_secret_key_name(name)
+        or inner.lower() in _VISIBLE_ASSIGNED_VALUES
+        or not inner
+        or inner.startswith(("[REDACTED", *_REFERENCE_PREFIXES))
+        or inner.lower() in ("bearer", "basic")  # the Bearer rule already took the value
+    ):
+        return match.group(0)
+    return f"{name}{match.group('sep')}{quote}{REDACTED}{quote}"
 
 
 def _redact_value(value: Any, depth: int) -> Any:

@@ -479,3 +479,64 @@ def test_redact_text_is_what_the_cli_debug_traceback_goes_through() -> None:
     assert "tb-secret-value-123" not in cleaned
     assert "abc.def" not in cleaned
     assert cleaned.startswith("ValueError: bad value")
+
+
+# --- gaps found by the security review ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["clientSecret", "accessToken", "SecretAccessKey", "sessionToken", "privateKey", "APIKey"],
+)
+def test_camel_case_secret_key_names_are_redacted(key: str) -> None:
+    assert _redact(**{key: "plain-value-123"})[key] == "[REDACTED]"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "body client_secret=abc-123&grant_type=client_credentials",
+            "body client_secret=[REDACTED]&grant_type=client_credentials",
+        ),
+        ("clientSecret=abc-123 sent", "clientSecret=[REDACTED] sent"),
+        ("accessToken=abc-123, next", "accessToken=[REDACTED], next"),
+        (
+            '{"access_token": "abc 123", "token_type": "bearer"}',
+            '{"access_token": "[REDACTED]", "token_type": "bearer"}',
+        ),
+        ("password: hunter2-x", "password: [REDACTED]"),
+        (
+            "client_secret=aws-sm://lean/dev/oauth#client_secret",
+            "client_secret=aws-sm://lean/dev/oauth#client_secret",
+        ),
+    ],
+)
+def test_secret_assignments_inside_text_are_redacted(text: str, expected: str) -> None:
+    assert _redact(event=text)["event"] == expected
+
+
+def test_nested_credentials_are_redacted_whole() -> None:
+    answer = {
+        "ResponseMetadata": {"HTTPStatusCode": 200},
+        "Credentials": {
+            "AccessKeyId": "ASIAEXAMPLEKEYID",
+            "SecretAccessKey": "wJalrXUtnFEMI/K7MDENG",
+            "SessionToken": "FwoGZXIvYXdzEXAMPLE",
+        },
+    }
+    event = _redact(answer={"outer": [answer]}, credentials={"user": "u", "pw": "pw-123456"})
+    assert event["answer"]["outer"][0]["Credentials"] == "[REDACTED]"
+    assert event["answer"]["outer"][0]["ResponseMetadata"] == {"HTTPStatusCode": 200}
+    assert event["credentials"] == "[REDACTED]"
+
+
+def test_url_encoded_forms_of_a_registered_secret_are_redacted() -> None:
+    secret = f"s3/cr+t={uuid.uuid4().hex} &x"
+    logs.register_secret(secret)
+    from urllib.parse import quote, quote_plus
+
+    event = _redact(
+        form=f"grant_type=x&{quote_plus(secret)}&z", url=f"/p?q={quote(secret, safe='')}"
+    )
+    assert event == {"form": "grant_type=x&[REDACTED]&z", "url": "/p?q=[REDACTED]"}
