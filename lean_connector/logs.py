@@ -152,15 +152,16 @@ _MAX_DEPTH = 32
 class _SecretRegistry:
     """Values to redact wherever they occur: a set behind a lock, read lock-free.
 
-    Readers use one compiled alternation (longest first, so a secret that contains another
-    is replaced whole); it is rebuilt on each registration, which happens rarely (once per
-    resolved secret version).
+    Readers scan a tuple of the textual forms, longest first (so a secret that contains
+    another is replaced whole), with ``str.replace``: no regular expression is compiled, as
+    compiling an alternation of PEM-sized literals costs tens of milliseconds per
+    registration, on every cold start.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._forms: set[str] = set()
-        self.pattern: re.Pattern[str] | None = None
+        self.forms: tuple[str, ...] = ()
 
     def add(self, value: str | bytes) -> None:
         if len(value) < _MIN_SECRET_LENGTH:
@@ -170,8 +171,7 @@ class _SecretRegistry:
             if forms <= self._forms:
                 return
             self._forms |= forms
-            ordered = sorted(self._forms, key=len, reverse=True)
-            self.pattern = re.compile("|".join(re.escape(form) for form in ordered))
+            self.forms = tuple(sorted(self._forms, key=len, reverse=True))
 
 
 def _textual_forms(value: str | bytes) -> set[str]:
@@ -225,9 +225,9 @@ def redact_text(text: str) -> str:
 def _redact_text(text: str) -> str:
     if len(text) < _MIN_SECRET_LENGTH:
         return text
-    pattern = _registry.pattern
-    if pattern is not None:
-        text = pattern.sub(REDACTED, text)
+    for form in _registry.forms:
+        if form in text:
+            text = text.replace(form, REDACTED)
     if "-----BEGIN " in text:
         text = _PEM_RE.sub(REDACTED_PEM, text)
     # Bearer before JWT, so "Bearer eyJ..." reads "Bearer [REDACTED]", not half of each.

@@ -235,6 +235,14 @@ def test_registered_str_secret_matches_bytes_values_and_strips_whitespace() -> N
     assert event == {"raw": "[REDACTED]", "text": "[[REDACTED]]"}
 
 
+def test_a_secret_containing_another_is_replaced_whole() -> None:
+    inner = _unique_secret()
+    outer = f"head-{inner}-tail"
+    logs.register_secret(inner)  # the shorter one first: order of registration must not matter
+    logs.register_secret(outer)
+    assert _redact(event=f"<{outer}> <{inner}>")["event"] == "<[REDACTED]> <[REDACTED]>"
+
+
 def test_values_shorter_than_six_characters_are_not_registered() -> None:
     logs.register_secret("ab12c")
     logs.register_secret(b"xy9z")
