@@ -233,8 +233,9 @@ class LeanConnector:
     ) -> Any:
         """Send one API call and return its parsed JSON body (``None`` when empty).
 
-        GET/PUT/DELETE and calls carrying ``idempotency_key`` are retried on read errors
-        and 500; connect errors, 429 and 502/503/504 are retried for every call. A 401
+        Connect errors and 429 are retried for every call; read errors, resets and
+        500/502/503/504 only for GET/HEAD/OPTIONS/PUT/DELETE and calls carrying
+        ``idempotency_key`` (a POST without a key is never sent twice). A 401
         (or a certificate/token mismatch) drops the cached credential, re-resolves
         secrets and retries once.
 

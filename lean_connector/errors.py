@@ -28,7 +28,7 @@ message names the field or reference involved and says what to do next.
     │   ├── LeanNotFoundError          404 UNKNOWN_ENTITY
     │   ├── LeanConflictError          409 CUSTOMER_ALREADY_EXISTS
     │   ├── LeanRateLimitError         429 RATE_LIMIT_EXCEEDED                    [retryable]
-    │   └── LeanServerError            5xx              [502/503/504; 500 if idempotent]
+    │   └── LeanServerError            5xx         [500/502/503/504 if idempotent]
     ├── InvalidRequestError          bad arguments to a connector call (also a ValueError)
     ├── ResultsPendingError          a data call stayed PENDING past the deadline
     ├── WebhookVerificationError     a webhook signature is missing or wrong

@@ -3,18 +3,21 @@
 Which errors are retried (:func:`is_retryable`):
 
 - :class:`~lean_connector.errors.ConnectError`: always (nothing reached Lean);
+- ``LeanRateLimitError`` (429): always (Lean refused before acting);
 - :class:`~lean_connector.errors.ReadTimeoutError`, ``ConnectionDroppedError`` and
-  ``LeanServerError`` 500: only for idempotent calls (the first attempt may have been applied);
-- ``LeanRateLimitError`` (429) and ``LeanServerError`` 502/503/504: always;
+  ``LeanServerError`` 500/502/503/504: only for idempotent calls (GET, HEAD, OPTIONS, PUT,
+  DELETE, or a call carrying an Idempotency-Key). The request was sent: a gateway's 502 or
+  504, a timeout or a reset says nothing about whether Lean acted on it, so a POST without
+  a key is never sent twice;
 - never: other 4xx, TLS verification/config failures, spec errors, an ``AuthError`` (unless
   that instance says ``retryable = True``: the token endpoint was down), anything that is not
   a ``ConnectorError``.
 
 The wait before attempt ``n + 1`` is "full jitter" (``uniform(0, min(cap, base * 2**(n-1)))``),
 so a fleet that failed together does not retry together. A ``Retry-After`` from Lean on a
-429, 502, 503 or 504 is a floor on that wait; one longer than ``max_retry_after_s`` is not
-waited out at all: the error is raised at once, so a caller is never parked for minutes
-inside one call.
+429, or on a 502, 503 or 504 that is retried, is a floor on that wait; one longer than
+``max_retry_after_s`` is not waited out at all: the error is raised at once, so a caller is
+never parked for minutes inside one call.
 
 A :class:`RetryBudget` shared by a connector caps retries to a fraction of requests plus a
 small floor per second: when Lean is down, every caller fails fast instead of multiplying
@@ -63,7 +66,8 @@ T = TypeVar("T")
 
 log = get_logger(__name__)
 
-_ALWAYS_RETRIED_5XX = frozenset({502, 503, 504})
+_IDEMPOTENT_ONLY_5XX = frozenset({500, 502, 503, 504})
+_RETRY_AFTER_5XX = frozenset({502, 503, 504})
 _NEVER_RETRIED = (
     TLSVerificationError,
     TLSConfigError,
@@ -177,9 +181,7 @@ def is_retryable(exc: BaseException, *, idempotent: bool) -> bool:
     if isinstance(exc, LeanRateLimitError):
         return True
     if isinstance(exc, LeanServerError):
-        if exc.http_status in _ALWAYS_RETRIED_5XX:
-            return True
-        return exc.http_status == 500 and idempotent
+        return exc.http_status in _IDEMPOTENT_ONLY_5XX and idempotent
     if isinstance(exc, LeanAPIError):
         return False
     if isinstance(exc, AuthError):
@@ -211,7 +213,7 @@ def backoff_wait_s(
 
 def _retry_after(exc: BaseException | None) -> float | None:
     """Lean's Retry-After, for the answers where it is honoured (429, 502/503/504)."""
-    if isinstance(exc, LeanServerError) and exc.http_status not in _ALWAYS_RETRIED_5XX:
+    if isinstance(exc, LeanServerError) and exc.http_status not in _RETRY_AFTER_5XX:
         return None
     if not isinstance(exc, LeanRateLimitError | LeanServerError):
         return None

@@ -132,7 +132,7 @@ def test_503_every_try_gives_up_after_max_attempts_with_the_last_error(
 ) -> None:
     fn = Forever(lambda: server_error(503))
     with pytest.raises(LeanServerError) as caught:
-        call_with_retry(fn, idempotent=False, policy=POLICY, sleep=sleeps.append)
+        call_with_retry(fn, idempotent=True, policy=POLICY, sleep=sleeps.append)
     assert fn.attempts == [1, 2, 3, 4]
     assert caught.value is fn.raised[-1]  # the last error itself, not tenacity.RetryError
     assert caught.value.http_status == 503
@@ -141,16 +141,31 @@ def test_503_every_try_gives_up_after_max_attempts_with_the_last_error(
     assert all(0 <= s <= c for s, c in zip(sleeps, ceilings, strict=True))
 
 
-def test_500_on_post_without_idempotency_is_not_retried(sleeps: list[float]) -> None:
-    fn = Forever(lambda: server_error(500))
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+def test_5xx_on_post_without_idempotency_is_not_retried(status: int, sleeps: list[float]) -> None:
+    # The request was sent: a gateway 502/504 or Lean's own 5xx does not say whether Lean
+    # acted on it, so a second send could create a second customer or payment.
+    fn = Forever(lambda: server_error(status))
+    with pytest.raises(LeanServerError) as caught:
+        call_with_retry(fn, idempotent=False, policy=POLICY, sleep=sleeps.append)
+    assert caught.value.http_status == status
+    assert fn.attempts == [1]
+    assert sleeps == []
+
+
+def test_5xx_with_retry_after_on_post_without_idempotency_is_not_retried(
+    sleeps: list[float],
+) -> None:
+    fn = Script(unavailable(503, 1.0))
     with pytest.raises(LeanServerError):
         call_with_retry(fn, idempotent=False, policy=POLICY, sleep=sleeps.append)
     assert fn.attempts == [1]
     assert sleeps == []
 
 
-def test_500_on_idempotent_call_is_retried(sleeps: list[float]) -> None:
-    fn = Script(server_error(500))
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+def test_5xx_on_idempotent_call_is_retried(status: int, sleeps: list[float]) -> None:
+    fn = Script(server_error(status))
     assert call_with_retry(fn, idempotent=True, policy=POLICY, sleep=sleeps.append) == "ok"
     assert fn.attempts == [1, 2]
 
@@ -268,9 +283,9 @@ def test_last_attempt_does_not_spend_the_budget(sleeps: list[float]) -> None:
         (lambda: rate_limited(None), True, True),
         (lambda: server_error(500), True, False),
         (lambda: server_error(501), False, False),
-        (lambda: server_error(502), True, True),
-        (lambda: server_error(503), True, True),
-        (lambda: server_error(504), True, True),
+        (lambda: server_error(502), True, False),
+        (lambda: server_error(503), True, False),
+        (lambda: server_error(504), True, False),
         (lambda: lean_api_error(400, lean_status="INVALID_PARAMETERS"), False, False),
         (lambda: lean_api_error(401), False, False),
         (lambda: lean_api_error(403), False, False),
@@ -391,7 +406,7 @@ def unavailable(status: int, retry_after_s: float | None) -> LeanServerError:
 @pytest.mark.parametrize("status", [502, 503, 504])
 def test_5xx_retry_after_is_a_floor_on_the_wait(status: int, sleeps: list[float]) -> None:
     fn = Script(unavailable(status, 2.0), unavailable(status, 3.0))
-    assert call_with_retry(fn, idempotent=False, policy=POLICY, sleep=sleeps.append) == "ok"
+    assert call_with_retry(fn, idempotent=True, policy=POLICY, sleep=sleeps.append) == "ok"
     # Jitter ceilings are 0.5 s and 1 s here, below Retry-After: the waits are Lean's.
     assert sleeps == [2.0, 3.0]
 
