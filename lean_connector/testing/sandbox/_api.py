@@ -114,12 +114,14 @@ class SandboxApi:
         self.counters.record_call(
             request.method, template or "<unmatched>", request.headers.get("idempotency-key")
         )
-        latency = self.faults.latency_s
-        if latency:
-            time.sleep(latency)
+        delay = self.faults.take_delay_s(request.method)
+        if delay:
+            time.sleep(delay)
         fault = self.faults.take_api_fault(request.method)
         if fault is not None:
             if fault.kind == "reset":
+                if fault.after_acting:
+                    self._answer(request, method_matches, template, handler, path_ids)
                 return Reply(0, reset=True)
             if fault.kind == "rate_limit":
                 reply = lean_error(429, "RATE_LIMIT_EXCEEDED", "Too many requests, slow down")
@@ -131,6 +133,16 @@ class SandboxApi:
             if fault.retry_after_s is not None:
                 reply.headers["Retry-After"] = str(fault.retry_after_s)
             return reply
+        return self._answer(request, method_matches, template, handler, path_ids)
+
+    def _answer(
+        self,
+        request: ApiRequest,
+        method_matches: bool,
+        template: str | None,
+        handler: Handler | None,
+        path_ids: list[str],
+    ) -> Reply:
         denied = self._authenticate(request)
         if denied is not None:
             return denied

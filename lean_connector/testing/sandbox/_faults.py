@@ -24,6 +24,7 @@ class ApiFault:
     kind: FaultKind
     status: int = 0
     retry_after_s: int | None = None
+    after_acting: bool = False  # reset only: the call is handled first, its answer dropped
 
 
 def _count(n: int, what: str) -> int:
@@ -54,6 +55,10 @@ class Faults:
             self._token_endpoint_down = False
             self._resets = 0
             self._reset_method: str | None = None
+            self._reset_after_acting = False
+            self._delays = 0
+            self._delay_s = 0.0
+            self._delay_method: str | None = None
             self._rate_limits = 0
             self._retry_after_s: int | None = 1
             self._unavailable = 0
@@ -147,12 +152,28 @@ class Faults:
             self._unavailable_status = status
             self._unavailable_retry_after_s = retry_after_s
 
-    def reset_connections(self, n: int, method: str | None = None) -> None:
+    def reset_connections(
+        self, n: int, method: str | None = None, *, after_acting: bool = False
+    ) -> None:
         """The next ``n`` API calls (of ``method`` only, if given) are read, then the socket
-        is reset (RST) without a response."""
+        is reset (RST) without a response.
+
+        With ``after_acting=True`` each call is handled first (a customer or intent is
+        created) and only its answer is lost: the case that makes re-sending a POST unsafe."""
         with self._lock:
             self._resets = _count(n, "faults.reset_connections")
             self._reset_method = method.upper() if method else None
+            self._reset_after_acting = bool(after_acting)
+
+    def delay(self, n: int, seconds: float, method: str | None = None) -> None:
+        """The next ``n`` API calls (of ``method`` only, if given) wait ``seconds`` before
+        being handled; they are handled even if the client or a gateway gave up meanwhile.
+
+        Unlike ``latency_s`` this runs out, so a retry after a timeout is answered at once."""
+        with self._lock:
+            self._delays = _count(n, "faults.delay")
+            self._delay_s = _seconds(seconds, "faults.delay seconds")
+            self._delay_method = method.upper() if method else None
 
     def unauthorized(self, n: int) -> None:
         """The next ``n`` authenticated API calls get 401, as if the credential had been revoked."""
@@ -173,12 +194,21 @@ class Faults:
 
     # -- consumed by the server -------------------------------------------------------------
 
+    def take_delay_s(self, method: str) -> float:
+        """Seconds to hold this API call (``latency_s`` plus one armed ``delay``, if any)."""
+        with self._lock:
+            seconds = self._latency_s
+            if self._delays and self._delay_method in (None, method.upper()):
+                self._delays -= 1
+                seconds += self._delay_s
+            return seconds
+
     def take_api_fault(self, method: str) -> ApiFault | None:
         """The fault (if any) for this API call, consuming one armed occurrence."""
         with self._lock:
             if self._resets and self._reset_method in (None, method.upper()):
                 self._resets -= 1
-                return ApiFault("reset")
+                return ApiFault("reset", after_acting=self._reset_after_acting)
             if self._rate_limits:
                 self._rate_limits -= 1
                 return ApiFault("rate_limit", 429, self._retry_after_s)
