@@ -11,7 +11,6 @@ are retried and succeed. Nothing is mocked; nothing asserts timings.
 
 from __future__ import annotations
 
-import importlib.metadata
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -27,15 +26,10 @@ from lean_connector.errors import (
     ReadTimeoutError,
 )
 from lean_connector.testing.sandbox import LeanSandbox
+from tests.support.connect import Connect
 from tests.support.gateway_proxy import GatewayProxy, OnUpstreamDrop
 
 pytestmark = pytest.mark.integration
-
-if not any(
-    e.value == "lean_connector.testing.pytest_plugin"
-    for e in importlib.metadata.entry_points(group="pytest11")
-):
-    pytest_plugins = ["lean_connector.testing.pytest_plugin"]
 
 CUSTOMERS = "/customers/v1/"
 INTENTS = "/payments/v1/intents"
@@ -46,7 +40,7 @@ Gateway = Callable[..., tuple[GatewayProxy, LeanConnector]]
 
 
 @pytest.fixture
-def gateway(lean_sandbox: LeanSandbox) -> Iterator[Gateway]:
+def gateway(lean_sandbox: LeanSandbox, connect: Connect) -> Iterator[Gateway]:
     """``gateway(on_upstream_drop=..., upstream_timeout_s=..., read_timeout_s=...)``: a
     started proxy in front of the sandbox and a connector whose ``endpoints.api`` is it."""
     with ExitStack() as stack:
@@ -65,12 +59,11 @@ def gateway(lean_sandbox: LeanSandbox) -> Iterator[Gateway]:
                     on_upstream_drop=on_upstream_drop,
                 )
             )
-            overrides = lean_sandbox.spec_overrides("app_token")
-            overrides["endpoints"] = {**overrides["endpoints"], "api": proxy.url}
-            overrides["retry"] = {"max_attempts": 3, "max_backoff_s": 0.05}
-            overrides["http"] = {"read_timeout_s": read_timeout_s}
-            connector = LeanConnector.from_spec(**overrides)
-            stack.callback(connector.close)
+            connector = connect(
+                "app_token",
+                endpoints={"api": proxy.url},
+                http={"read_timeout_s": read_timeout_s},
+            )
             return proxy, connector
 
         yield build

@@ -6,7 +6,6 @@ customer, a delayed call is handled after the client gave up, and both run out.
 
 from __future__ import annotations
 
-import importlib.metadata
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,12 +16,6 @@ import requests
 from lean_connector.testing.sandbox import LeanSandbox
 
 pytestmark = pytest.mark.integration
-
-if not any(
-    e.value == "lean_connector.testing.pytest_plugin"
-    for e in importlib.metadata.entry_points(group="pytest11")
-):
-    pytest_plugins = ["lean_connector.testing.pytest_plugin"]
 
 
 @pytest.fixture
