@@ -15,7 +15,7 @@ from typing import IO, Any
 
 from lean_connector.errors import ConnectorError
 from lean_connector.sync._layout import DONE_MARKER, KINDS, check_run_id
-from lean_connector.sync._sink import EntityWriter, SyncOutput
+from lean_connector.sync._sink import EntityWriter, RunState, SyncOutput
 
 __all__ = ["LocalOutput"]
 
@@ -103,12 +103,25 @@ class LocalOutput(SyncOutput):
                 if relative.startswith(prefix):
                     yield relative
 
+    def scan(self) -> RunState:
+        state = super().scan()
+        # A killed writer may have left only hidden temp files, which list_names skips.
+        for directory in self._root.glob("entity=*"):
+            if directory.is_dir() and directory.name not in state.done:
+                state.partial.add(directory.name)
+        return state
+
     def reset_entity(self, dir_name: str) -> None:
         # Temp files of a killed writer too: everything in the entity's folder goes.
         directory = self._root / dir_name
         for path in (*directory.glob("*"), *directory.glob(".*")):
             if path.is_file():
                 path.unlink()
+
+    def clean_up_entity(self, dir_name: str) -> None:
+        # A killed writer's temp files; its final files are replaced whole by the next commit.
+        for path in (self._root / dir_name).glob(".*.tmp-*"):
+            path.unlink(missing_ok=True)
 
     def entity_writer(self, dir_name: str) -> EntityWriter:
         return _LocalEntityWriter(self._root / dir_name)
