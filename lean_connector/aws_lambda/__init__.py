@@ -8,7 +8,7 @@ ones, so a warm call costs no secret, token or TLS-handshake round trip.
 Ready handlers, by dotted name (Terraform names these paths)::
 
     lean_connector.aws_lambda.refresh_token_handler   scheduled: writes the shared api token
-    lean_connector.aws_lambda.link_session_handler    API Gateway: LinkSDK connect() config
+    lean_connector.aws_lambda.link_session_handler    API Gateway + JWT authorizer: LinkSDK config
     lean_connector.aws_lambda.webhook_handler         API Gateway: verified, deduped Lean events
     lean_connector.aws_lambda.sync_handler            scheduled or SQS: the sync job
 
@@ -25,12 +25,17 @@ from lean_connector.aws_lambda._container import (
     reset,
     set_webhook_callback,
 )
-from lean_connector.aws_lambda._handlers import link_session_handler, refresh_token_handler
+from lean_connector.aws_lambda._handlers import (
+    authenticated_claim,
+    link_session_handler,
+    refresh_token_handler,
+)
 from lean_connector.aws_lambda._http import http_response, lean_handler
 from lean_connector.aws_lambda._sync import sync_handler
 from lean_connector.aws_lambda._webhook import webhook_handler
 
 __all__ = [
+    "authenticated_claim",
     "get_connector",
     "get_resolver",
     "get_spec",

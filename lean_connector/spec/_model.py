@@ -36,6 +36,7 @@ from lean_connector.spec._sections import (
     EndpointsSpec,
     Environment,
     HttpSpec,
+    LinkSpec,
     LoggingSpec,
     MTLSSpec,
     Region,
@@ -90,6 +91,7 @@ class LeanSpec(BaseSettings):
     retry: RetrySpec = Field(default_factory=RetrySpec, description="Retry policy.")
     logging: LoggingSpec = Field(default_factory=LoggingSpec, description="Logging.")
     sync: SyncSpec = Field(default_factory=SyncSpec, description="Batch sync job.")
+    link: LinkSpec = Field(default_factory=LinkSpec, description="LinkSDK session endpoint.")
 
     @classmethod
     def settings_customise_sources(

@@ -22,6 +22,7 @@ __all__ = [
     "EndpointsSpec",
     "Environment",
     "HttpSpec",
+    "LinkSpec",
     "LoggingSpec",
     "MTLSSpec",
     "Region",
@@ -130,6 +131,18 @@ class WebhooksSpec(_Section):
         default=None, description="DynamoDB table used to drop redelivered event_ids."
     )
     queue_url: str | None = Field(default=None, description="SQS queue receiving verified events.")
+
+
+class LinkSpec(_Section):
+    """The LinkSDK session endpoint (link_session_handler behind an API Gateway authorizer)."""
+
+    app_user_id_claim: str = Field(
+        default="sub",
+        min_length=1,
+        description="The claim of the caller's verified JWT (API Gateway authorizer) that "
+        "holds your user id, used as the Lean customer's app_user_id. The request body is "
+        "never trusted for it.",
+    )
 
 
 class EndpointsSpec(_Section):

@@ -80,6 +80,13 @@ def _api_event(body: Any, *, raw: bytes | None = None, headers: dict[str, str] |
     return {"httpMethod": "POST", "headers": headers or {}, "body": text, "requestContext": {}}
 
 
+def _link_event(body: Any, *, raw: bytes | None = None, user: str = "lambda-user-1"):
+    """A link-session request as API Gateway passes it after its JWT authorizer verified it."""
+    event = _api_event(body, raw=raw)
+    event["requestContext"] = {"authorizer": {"jwt": {"claims": {"sub": user}}}}
+    return event
+
+
 @pytest.mark.parametrize("mode", ["mtls", "oauth"])
 def test_warm_invocation_makes_no_secret_token_or_tls_calls(
     mode: str, lambda_env: Any, aws: MotoProcess, lean_sandbox: LeanSandbox
@@ -137,7 +144,7 @@ def test_request_id_and_cold_start_are_bound_to_every_log_line(lambda_env: Any) 
 
 def test_link_session_handler_returns_connect_config(lambda_env: Any) -> None:
     lambda_env("oauth")
-    event = _api_event({"app_user_id": "lambda-user-1", "permissions": ["identity", "accounts"]})
+    event = _link_event({"permissions": ["identity", "accounts"]})
     response = aws_lambda.link_session_handler(event, Context())
     assert response["statusCode"] == 200
     config = json.loads(response["body"])
@@ -151,22 +158,21 @@ def test_link_session_handler_returns_connect_config(lambda_env: Any) -> None:
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ({}, "app_user_id is required"),
-        ({"app_user_id": "u", "permissions": ["identity", "telepathy"]}, "unknown LinkSDK"),
-        ({"app_user_id": "u", "permissions": "identity"}, "permissions must be a list"),
+        ({"permissions": ["identity", "telepathy"]}, "unknown LinkSDK"),
+        ({"permissions": "identity"}, "permissions must be a list"),
         ([1, 2], "must be a JSON object"),
     ],
 )
 def test_link_session_handler_rejects_bad_input(lambda_env: Any, body: Any, message: str) -> None:
     lambda_env("app_token")
-    response = aws_lambda.link_session_handler(_api_event(body), Context())
+    response = aws_lambda.link_session_handler(_link_event(body), Context())
     assert response["statusCode"] == 400
     assert message in json.loads(response["body"])["message"]
 
 
 def test_link_session_handler_rejects_a_body_that_is_not_json(lambda_env: Any) -> None:
     lambda_env("app_token")
-    response = aws_lambda.link_session_handler(_api_event(None, raw=b"{nope"), Context())
+    response = aws_lambda.link_session_handler(_link_event(None, raw=b"{nope"), Context())
     assert response["statusCode"] == 400
     assert json.loads(response["body"])["message"] == "request body is not valid JSON"
 

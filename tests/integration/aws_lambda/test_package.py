@@ -120,9 +120,10 @@ for dotted in plan["handlers"]:
     module, _, name = dotted.rpartition(".")
     handlers[name] = getattr(importlib.import_module(module), name)
 
-def gateway(body, headers=None):
+def gateway(body, headers=None, user=None):
+    authorizer = {"jwt": {"claims": {"sub": user}}} if user else {}
     return {"httpMethod": "POST", "headers": headers or {}, "body": body,
-            "isBase64Encoded": False, "requestContext": {}}
+            "isBase64Encoded": False, "requestContext": {"authorizer": authorizer}}
 
 def call(name, event):
     try:
@@ -141,7 +142,7 @@ results = {
     "sync": call("sync_handler", {"id": "evt-1", "source": "aws.events", "time": plan["time"],
                                   "detail": {"customers": plan["customers"], "days": 3650}}),
     "link_session": call("link_session_handler",
-                         gateway(json.dumps({"app_user_id": plan["app_user_id"]}))),
+                         gateway(json.dumps({}), user=plan["app_user_id"])),
     "link_session_no_user": call("link_session_handler", gateway(json.dumps({}))),
     "webhook_signed": call("webhook_handler", gateway(body, {"lean-signature": signature})),
     "webhook_forged": call("webhook_handler", gateway(body, {"lean-signature": forged})),
@@ -273,8 +274,8 @@ def test_each_handler_runs_end_to_end_from_the_zip_alone(
     assert config["customer_id"] == customer["customer_id"]
     claims = lean_sandbox.verify_jwt(config["access_token"])
     assert claims["scope"] == f"customer.{customer['customer_id']}"
-    assert results["link_session_no_user"]["result"]["statusCode"] == 400
-    assert "app_user_id is required" in results["link_session_no_user"]["result"]["body"]
+    # No authenticated caller: refused before Lean is asked for anything.
+    assert results["link_session_no_user"]["result"]["statusCode"] == 401
 
     assert results["webhook_signed"]["result"]["statusCode"] == 200
     assert json.loads(results["webhook_signed"]["result"]["body"])["received"] is True
