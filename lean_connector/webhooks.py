@@ -2,7 +2,9 @@
 
 Lean signs each webhook with ``lean-signature: sha512=<hex HMAC-SHA512(raw body, secret)>``
 and redelivers it after 1, 2, 5, 10, 60 and 180 minutes until it gets a 200, so a receiver
-must verify the *raw* body and drop replays by ``event_id``. Everything here except
+must verify the *raw* body, refuse events older than the dedupe window (:func:`check_fresh`:
+a signed event captured once must not be replayable after its ``event_id`` was forgotten)
+and drop redeliveries by ``event_id``. Everything here except
 :class:`DynamoDBDedupeStore` is stdlib-only, so it works in Flask, FastAPI or Lambda alike.
 """
 
@@ -18,18 +20,24 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
 
 from lean_connector import _aws as aws_clients
 from lean_connector.errors import AWSStoreError, WebhookVerificationError
 
 __all__ = [
+    "DEFAULT_CLOCK_SKEW_S",
     "DEFAULT_DEDUPE_TTL_S",
+    "DEFAULT_MAX_AGE_S",
     "SIGNATURE_HEADER",
     "DedupeStore",
     "DynamoDBDedupeStore",
     "InMemoryDedupeStore",
     "WebhookEvent",
+    "check_fresh",
+    "dedupe_ttl_s",
+    "event_time",
     "find_signature_header",
     "parse_event",
     "sign",
@@ -39,8 +47,16 @@ __all__ = [
 
 SIGNATURE_HEADER = "lean-signature"
 # Lean's last redelivery comes 1+2+5+10+60+180 = 258 minutes after the first attempt; six
-# hours covers it with room for a slow first delivery.
-DEFAULT_DEDUPE_TTL_S = 6 * 3600.0
+# hours covers it with room for a slow first delivery. An older event is refused as stale.
+DEFAULT_MAX_AGE_S = 6 * 3600.0
+# Clocks of Lean and the receiver may differ this much, either way.
+DEFAULT_CLOCK_SKEW_S = 300.0
+# Ids are remembered while their event is fresh (see dedupe_ttl_s), so a replay is either
+# refused as stale or recognised by its event_id.
+_DEDUPE_MARGIN_S = 60.0  # the time between the freshness check and the dedupe write, rounding
+DEFAULT_DEDUPE_TTL_S = DEFAULT_MAX_AGE_S + 2 * DEFAULT_CLOCK_SKEW_S + _DEDUPE_MARGIN_S
+# An ISO 8601 timestamp is far shorter; a longer text is refused before parsing.
+_MAX_TIMESTAMP_LENGTH = 64
 
 _SIGNATURE_RE = re.compile(r"sha512=([0-9a-fA-F]{128})", re.IGNORECASE)
 _EXPECTED_FORMAT = "'sha512=<128 hex digits>' (the HMAC-SHA512 of the raw body)"
@@ -179,12 +195,88 @@ def parse_event(raw_body: bytes | str) -> WebhookEvent:
     )
 
 
+def event_time(timestamp: str | None) -> float | None:
+    """Epoch seconds of an event's ISO 8601 ``timestamp``, or None when absent or unreadable.
+
+    Lean sends UTC with up to nine fractional digits (``2026-05-12T14:34:49.972240761Z``);
+    digits past microseconds are dropped, and a timestamp without an offset is read as UTC.
+    """
+    if not isinstance(timestamp, str) or not 0 < len(timestamp) <= _MAX_TIMESTAMP_LENGTH:
+        return None
+    text = timestamp.strip()
+    match = re.fullmatch(r"(.*T\d\d:\d\d:\d\d\.\d{6})\d+(.*)", text)
+    if match:
+        text = match.group(1) + match.group(2)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
+
+
+def dedupe_ttl_s(max_age_s: float, clock_skew_s: float) -> float:
+    """How long a dedupe store must remember an id so no fresh event outlives its record.
+
+    An event may be first seen ``clock_skew_s`` before its timestamp and is fresh until
+    ``max_age_s + clock_skew_s`` after it: the record must cover both ends, with a margin.
+    """
+    return max_age_s + 2 * clock_skew_s + _DEDUPE_MARGIN_S
+
+
+def check_fresh(
+    event: WebhookEvent,
+    *,
+    max_age_s: float = DEFAULT_MAX_AGE_S,
+    clock_skew_s: float = DEFAULT_CLOCK_SKEW_S,
+    now: float | None = None,
+) -> None:
+    """Refuse ``event`` unless its timestamp lies within ``max_age_s`` of ``now``.
+
+    ``clock_skew_s`` is allowed either way. A signed event can be captured and sent again;
+    once the dedupe store has forgotten its ``event_id`` only this check stops the replay,
+    so the dedupe store must keep ids for :func:`dedupe_ttl_s` of these settings. Raises
+    :class:`WebhookVerificationError` saying why (for logs, not for the caller).
+    """
+    sent = event_time(event.timestamp)
+    label = f"webhook event {event.event_id[:100]!r}"
+    if sent is None:
+        raise WebhookVerificationError(
+            f"{label} has no readable ISO 8601 timestamp: a signed event must carry its "
+            "sending time to be proven fresh, so it is refused"
+        )
+    age = (time.time() if now is None else now) - sent
+    if age > max_age_s + clock_skew_s:
+        raise WebhookVerificationError(
+            f"{label} is {age:.0f} s old, older than the {max_age_s:.0f} s replay window "
+            f"(webhooks.max_age_s, plus {clock_skew_s:.0f} s of clock skew): refused as a replay"
+        )
+    if age < -clock_skew_s:
+        raise WebhookVerificationError(
+            f"{label} is dated {-age:.0f} s in the future, beyond the {clock_skew_s:.0f} s of "
+            "clock skew allowed (webhooks.clock_skew_s): refused"
+        )
+
+
 def verify_and_parse(
-    raw_body: bytes | str, signature_header: str | None, secret: str | bytes
+    raw_body: bytes | str,
+    signature_header: str | None,
+    secret: str | bytes,
+    *,
+    max_age_s: float = DEFAULT_MAX_AGE_S,
+    clock_skew_s: float = DEFAULT_CLOCK_SKEW_S,
+    now: float | None = None,
 ) -> WebhookEvent:
-    """:func:`verify` then :func:`parse_event`: the usual first two steps of a receiver."""
+    """:func:`verify`, :func:`parse_event`, then :func:`check_fresh`: a receiver's first steps.
+
+    Keep event ids in the dedupe store for at least :func:`dedupe_ttl_s` of the same
+    ``max_age_s`` and ``clock_skew_s`` (the stores' default TTL covers the defaults).
+    """
     verify(raw_body, signature_header, secret)
-    return parse_event(raw_body)
+    event = parse_event(raw_body)
+    check_fresh(event, max_age_s=max_age_s, clock_skew_s=clock_skew_s, now=now)
+    return event
 
 
 # --- dedupe -------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The webhook handler: verify ``lean-signature``, dedupe on event_id, deliver."""
+"""The webhook handler: verify ``lean-signature`` and freshness, dedupe on event_id, deliver."""
 
 from __future__ import annotations
 
@@ -17,21 +17,37 @@ __all__ = ["webhook_handler"]
 
 log = get_logger("lean_connector.aws_lambda")
 
+UNAUTHORIZED = {"error": "unauthorized"}
+BAD_REQUEST = {"error": "bad request"}
+
 
 def _dedupe_store(spec: LeanSpec) -> DedupeStore:
     with CONTAINER.lock:
         if CONTAINER.dedupe is None:
-            from lean_connector.webhooks import DynamoDBDedupeStore, InMemoryDedupeStore
+            from lean_connector.webhooks import (
+                DEFAULT_DEDUPE_TTL_S,
+                DynamoDBDedupeStore,
+                InMemoryDedupeStore,
+                dedupe_ttl_s,
+            )
 
-            table = spec.webhooks.dedupe_table if spec.webhooks else None
+            settings = spec.webhooks
+            table = settings.dedupe_table if settings else None
+            # Ids are kept while their events are fresh: a replay is stale or a duplicate.
+            ttl_s = (
+                dedupe_ttl_s(settings.max_age_s, settings.clock_skew_s)
+                if settings
+                else DEFAULT_DEDUPE_TTL_S
+            )
             CONTAINER.dedupe = (
                 DynamoDBDedupeStore(
                     table,
                     region=spec.secrets.aws_region,
                     endpoint_url=spec.secrets.aws_endpoint_url,
+                    ttl_s=ttl_s,
                 )
                 if table
-                else InMemoryDedupeStore()
+                else InMemoryDedupeStore(ttl_s=ttl_s)
             )
         return CONTAINER.dedupe
 
@@ -73,18 +89,30 @@ def _webhook(event: Any, context: Any) -> dict[str, Any]:
         )
     raw = raw_body(event)
     secret = get_resolver().resolve(spec.webhooks.secret, field="webhooks.secret")
+    # Callers are anonymous: the reason goes to the logs, the answer says only what failed.
     try:
         webhooks.verify(
             raw, webhooks.find_signature_header(event.get("headers")), secret.reveal_bytes()
         )
     except WebhookVerificationError as exc:
         log.warning("webhook.rejected", reason=exc.message)
-        return http_response(401, {"error": "invalid signature", "message": exc.message})
+        return http_response(401, UNAUTHORIZED)
     try:
         parsed = webhooks.parse_event(raw)
+        if webhooks.event_time(parsed.timestamp) is None:
+            webhooks.check_fresh(parsed)  # raises: says the timestamp is missing or unreadable
     except WebhookVerificationError as exc:  # signed by Lean's secret, yet not an event
         log.warning("webhook.malformed", reason=exc.message)
-        return http_response(400, {"error": "malformed event", "message": exc.message})
+        return http_response(400, BAD_REQUEST)
+    try:
+        webhooks.check_fresh(
+            parsed,
+            max_age_s=spec.webhooks.max_age_s,
+            clock_skew_s=spec.webhooks.clock_skew_s,
+        )
+    except WebhookVerificationError as exc:
+        log.warning("webhook.rejected", reason=exc.message, event_id=parsed.event_id)
+        return http_response(401, UNAUTHORIZED)
     store = _dedupe_store(spec)
     if not store.first_time(parsed.event_id):
         log.info("webhook.duplicate", event_id=parsed.event_id, type=parsed.type)

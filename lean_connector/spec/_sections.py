@@ -131,6 +131,19 @@ class WebhooksSpec(_Section):
         default=None, description="DynamoDB table used to drop redelivered event_ids."
     )
     queue_url: str | None = Field(default=None, description="SQS queue receiving verified events.")
+    max_age_s: float = Field(
+        default=21600,
+        gt=0,
+        allow_inf_nan=False,
+        description="Refuse a signed event whose timestamp is older than this (a replay); "
+        "event ids are remembered for this long plus twice the clock skew.",
+    )
+    clock_skew_s: float = Field(
+        default=300,
+        ge=0,
+        allow_inf_nan=False,
+        description="Clock difference allowed between Lean and this receiver, either way.",
+    )
 
 
 class LinkSpec(_Section):

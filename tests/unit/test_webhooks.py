@@ -12,10 +12,15 @@ import pytest
 
 from lean_connector.errors import WebhookVerificationError
 from lean_connector.webhooks import (
+    DEFAULT_CLOCK_SKEW_S,
     DEFAULT_DEDUPE_TTL_S,
+    DEFAULT_MAX_AGE_S,
     DedupeStore,
     InMemoryDedupeStore,
     WebhookEvent,
+    check_fresh,
+    dedupe_ttl_s,
+    event_time,
     find_signature_header,
     parse_event,
     sign,
@@ -34,6 +39,7 @@ EVENT = {
 }
 # Lean's bytes, as sent: compact separators, key order as Lean chose.
 RAW = json.dumps(EVENT, separators=(",", ":")).encode()
+SENT_AT = 1714558272.345  # EVENT's timestamp as epoch seconds
 
 
 def _reference_signature(body: bytes, secret: bytes) -> str:
@@ -143,7 +149,7 @@ def test_find_signature_header_ignores_case() -> None:
 
 
 def test_parse_event_builds_the_event_and_keeps_the_raw_body_out_of_repr() -> None:
-    event = verify_and_parse(RAW, sign(RAW, SECRET), SECRET)
+    event = verify_and_parse(RAW, sign(RAW, SECRET), SECRET, now=SENT_AT + 60)
     assert event == WebhookEvent(
         type="entity.created",
         payload=EVENT["payload"],  # type: ignore[arg-type]
@@ -267,3 +273,76 @@ def test_in_memory_forget_lets_the_redelivery_through() -> None:
     assert store.first_time("evt-forget") is True
     assert store.first_time("evt-forget") is False
     store.forget("never-seen")  # forgetting an unknown id is harmless
+
+
+# --- freshness --------------------------------------------------------------------------
+
+
+def _event(timestamp: str | None) -> WebhookEvent:
+    return WebhookEvent("entity.created", {}, None, timestamp, "ev-1", raw=b"")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-05-01T10:11:12.345Z", SENT_AT),
+        ("2024-05-01T10:11:12.345000000Z", SENT_AT),  # nine digits, as Lean sends
+        ("2024-05-01T14:11:12.345+04:00", SENT_AT),
+        ("2024-05-01T10:11:12.345", SENT_AT),  # no offset: UTC
+        (None, None),
+        ("", None),
+        ("yesterday", None),
+        ("2024-13-45T99:00:00Z", None),
+        ("1714558272", None),
+        ("2024-05-01T10:11:12Z" + " " * 100, None),
+    ],
+)
+def test_event_time_reads_iso_8601_and_nothing_else(
+    text: str | None, expected: float | None
+) -> None:
+    found = event_time(text)
+    assert found == (pytest.approx(expected) if expected is not None else None)
+
+
+def test_a_stale_event_is_refused_with_its_age_and_the_window() -> None:
+    event = _event("2024-05-01T10:11:12.345Z")
+    check_fresh(event, now=SENT_AT + DEFAULT_MAX_AGE_S)  # the last fresh moment
+    with pytest.raises(WebhookVerificationError) as caught:
+        check_fresh(event, now=SENT_AT + DEFAULT_MAX_AGE_S + DEFAULT_CLOCK_SKEW_S + 1)
+    assert str(caught.value) == (
+        "webhook event 'ev-1' is 21901 s old, older than the 21600 s replay window "
+        "(webhooks.max_age_s, plus 300 s of clock skew): refused as a replay"
+    )
+
+
+def test_an_event_from_the_future_is_refused_beyond_the_skew_only() -> None:
+    event = _event("2024-05-01T10:11:12.345Z")
+    check_fresh(event, now=SENT_AT - 299)
+    with pytest.raises(WebhookVerificationError, match="301 s in the future, beyond the 300 s"):
+        check_fresh(event, now=SENT_AT - 301)
+
+
+def test_an_event_without_a_timestamp_cannot_be_fresh() -> None:
+    with pytest.raises(WebhookVerificationError, match="has no readable ISO 8601 timestamp"):
+        check_fresh(_event(None))
+
+
+def test_verify_and_parse_refuses_a_signed_replay_past_the_window() -> None:
+    with pytest.raises(WebhookVerificationError, match="refused as a replay"):
+        verify_and_parse(RAW, sign(RAW, SECRET), SECRET, now=SENT_AT + 7 * 3600)
+    with pytest.raises(WebhookVerificationError, match="refused as a replay"):
+        verify_and_parse(RAW, sign(RAW, SECRET), SECRET, max_age_s=60, now=SENT_AT + 600)
+
+
+def test_ids_outlive_every_fresh_event_so_a_replay_is_stale_or_a_duplicate() -> None:
+    # First seen as early as the skew allows, replayed at the last fresh moment.
+    first_seen = SENT_AT - DEFAULT_CLOCK_SKEW_S
+    last_fresh = SENT_AT + DEFAULT_MAX_AGE_S + DEFAULT_CLOCK_SKEW_S
+    assert first_seen + DEFAULT_DEDUPE_TTL_S >= last_fresh
+    assert dedupe_ttl_s(60, 10) == 140  # 60 + 2 * 10 + a minute of margin
+    clock = FakeClock(first_seen)
+    store = InMemoryDedupeStore(clock=clock)
+    assert store.first_time("ev-1") is True
+    clock.now = last_fresh
+    check_fresh(_event("2024-05-01T10:11:12.345Z"), now=last_fresh)
+    assert store.first_time("ev-1") is False

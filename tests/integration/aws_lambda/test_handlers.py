@@ -12,6 +12,7 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -272,7 +273,8 @@ def _lean_event(event_id: str) -> bytes:
             "type": "entity.created",
             "payload": {"entity_id": "e-1"},
             "message": "An entity was created",
-            "timestamp": "2026-11-28T07:00:00Z",
+            # Fresh: older events are refused as replays.
+            "timestamp": datetime.now(UTC).isoformat(),
             "event_id": event_id,
         }
     ).encode()
@@ -320,10 +322,12 @@ def test_webhook_rejections_answer_401(
         signature = None
     else:
         body = body.replace(b"e-1", b"e-2")
-    response = aws_lambda.webhook_handler(_webhook_event(body, signature), Context())
+    with capture_logs() as events:
+        response = aws_lambda.webhook_handler(_webhook_event(body, signature), Context())
     assert response["statusCode"] == 401
-    assert message in json.loads(response["body"])["message"]
-    assert WEBHOOK_SECRET not in response["body"]
+    assert json.loads(response["body"]) == {"error": "unauthorized"}
+    (rejected,) = [e for e in events if e["event"] == "webhook.rejected"]
+    assert message in rejected["reason"]
     assert _received(webhook_env) == []
 
 
@@ -354,11 +358,14 @@ def test_sync_handler_runs_the_job_from_a_schedule_and_from_sqs(
 
 def test_webhook_signed_but_malformed_body_is_a_400(webhook_env: dict[str, Any]) -> None:
     body = b'{"type": "entity.created"}'
-    response = aws_lambda.webhook_handler(
-        _webhook_event(body, sign(body, WEBHOOK_SECRET)), Context()
-    )
+    with capture_logs() as events:
+        response = aws_lambda.webhook_handler(
+            _webhook_event(body, sign(body, WEBHOOK_SECRET)), Context()
+        )
     assert response["statusCode"] == 400
-    assert "missing 'event_id'" in json.loads(response["body"])["message"]
+    assert json.loads(response["body"]) == {"error": "bad request"}
+    (malformed,) = [e for e in events if e["event"] == "webhook.malformed"]
+    assert "missing 'event_id'" in malformed["reason"]
     assert _received(webhook_env) == []
 
 

@@ -105,7 +105,7 @@ def _runtime_dir(root: Path) -> Path:
 
 
 CHILD = r"""
-import hashlib, hmac, importlib, json, os, sys
+import datetime, hashlib, hmac, importlib, json, os, sys
 task, runtime = sys.argv[1], sys.argv[2]
 sys.path[:0] = [task, runtime]
 stdlib = os.path.dirname(os.__file__)
@@ -132,7 +132,8 @@ def call(name, event):
         return {"raised": type(exc).__name__, "message": str(exc)}
 
 body = json.dumps({"type": "entity.created", "payload": {}, "message": "m",
-                   "timestamp": "2026-01-01T00:00:00Z", "event_id": "evt-1"})
+                   "timestamp": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+                   "event_id": "evt-1"})
 signature = "sha512=" + hmac.new(plan["webhook_secret"].encode(), body.encode(),
                                  hashlib.sha512).hexdigest()
 forged = "sha512=" + "0" * 128
