@@ -10,7 +10,8 @@ Ready handlers, by dotted name (Terraform names these paths)::
     lean_connector.aws_lambda.refresh_token_handler   scheduled: writes the shared api token
     lean_connector.aws_lambda.link_session_handler    API Gateway + JWT authorizer: LinkSDK config
     lean_connector.aws_lambda.webhook_handler         API Gateway: verified, deduped Lean events
-    lean_connector.aws_lambda.sync_handler            scheduled or SQS: the sync job
+    lean_connector.aws_lambda.sync_plan_handler       scheduled: plans a run onto the sync queue
+    lean_connector.aws_lambda.sync_handler            SQS worker (partial batch response) or one run
 
 ``_container`` holds the container state, ``_http`` the decorator and API Gateway shapes,
 ``_handlers``, ``_webhook`` and ``_sync`` the ready handlers.
@@ -31,7 +32,7 @@ from lean_connector.aws_lambda._handlers import (
     refresh_token_handler,
 )
 from lean_connector.aws_lambda._http import http_response, lean_handler
-from lean_connector.aws_lambda._sync import sync_handler
+from lean_connector.aws_lambda._sync import sync_handler, sync_plan_handler
 from lean_connector.aws_lambda._webhook import webhook_handler
 
 __all__ = [
@@ -46,5 +47,6 @@ __all__ = [
     "reset",
     "set_webhook_callback",
     "sync_handler",
+    "sync_plan_handler",
     "webhook_handler",
 ]

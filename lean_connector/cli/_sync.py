@@ -1,4 +1,8 @@
-"""``lean-connector sync``: run the batch job and print its summary as JSON."""
+"""``lean-connector sync``: run the batch job in this process and print its summary as JSON.
+
+``sync plan`` and ``sync status`` (a run spread over a fleet of workers) live in
+``_sync_fleet``; plain ``sync`` stays the one-process job.
+"""
 
 from __future__ import annotations
 
@@ -31,7 +35,25 @@ def _date_arg(text: str) -> dt.date:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The flags of ``lean-connector sync``."""
+    """The flags of ``lean-connector sync``, and its ``plan`` and ``status`` actions."""
+    from lean_connector.cli import _sync_fleet
+    from lean_connector.cli._main import SPEC_OPTION
+
+    actions = parser.add_subparsers(dest="sync_action", metavar="[ACTION]", required=False)
+    _sync_fleet.add_plan_arguments(
+        actions.add_parser(
+            "plan",
+            help="list the entities, write plan.json and enqueue them for the workers",
+            parents=[SPEC_OPTION],
+        )
+    )
+    _sync_fleet.add_status_arguments(
+        actions.add_parser(
+            "status",
+            help="planned, done, failed and missing entities of a run (exit 0 when all done)",
+            parents=[SPEC_OPTION],
+        )
+    )
     parser.add_argument("--output", help="directory or s3://bucket/prefix (default: sync.output)")
     parser.add_argument(
         "--customer",
@@ -63,6 +85,14 @@ def run(args: argparse.Namespace) -> int:
 
     Exit codes: 0 every entity synced, 1 an entity (or the run) failed, 2 bad arguments/spec.
     """
+    if getattr(args, "sync_action", None) == "plan":
+        from lean_connector.cli._sync_fleet import run_plan
+
+        return run_plan(args)
+    if getattr(args, "sync_action", None) == "status":
+        from lean_connector.cli._sync_fleet import run_status
+
+        return run_status(args)
     from lean_connector.client import LeanConnector
     from lean_connector.logs import configure_logging
     from lean_connector.sync import check_run_id, new_run_id, resolve_window, run_sync

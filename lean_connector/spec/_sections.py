@@ -242,6 +242,11 @@ class SyncSpec(_Section):
     )
     window_days: int = Field(default=30, ge=1, description="Days of transactions per sync.")
     workers: int = Field(default=8, ge=1, description="Parallel workers.")
+    queue_url: str | None = Field(
+        default=None,
+        description="SQS queue the planner puts entities on for a fleet of workers "
+        "(sync_plan_handler, `lean-connector sync plan`).",
+    )
 
 
 class SpecParts(Protocol):
