@@ -112,11 +112,15 @@ class LeanConnector:
         cls, path: str | os.PathLike[str] | None = None, **overrides: Any
     ) -> LeanConnector:
         """Load the spec (arguments > ``LEAN_*`` env > YAML at ``path``/``LEAN_CONNECTOR_SPEC``)
-        and build a connector. Logging is configured from ``spec.logging``."""
+        and build a connector.
+
+        Logging is configured from ``spec.logging`` (see ``configure_logging``): where the
+        application has ``logging`` handlers they receive the events, else they are printed
+        to stderr; the level is ``logging.level`` when the spec sets it."""
         from lean_connector.logs import configure_logging
 
         spec = load_spec(path, **overrides)
-        configure_logging(spec.logging.level, spec.logging.format)
+        configure_logging(spec.logging.level_if_set, spec.logging.format)
         return cls(spec)
 
     def _secret(self, field: str, reference: str | None) -> bytes | None:

@@ -36,6 +36,17 @@ def moto_server() -> Iterator[MotoProcess]:
         server.stop()
 
 
+@pytest.fixture(autouse=True)
+def _reset_connector_logging() -> Iterator[None]:
+    """Code under test may configure the connector's logging (from_spec, a Lambda cold
+    start): each test starts from the state an application would find on import."""
+    yield
+    from lean_connector.logs import clear_context, unconfigure_logging
+
+    clear_context()
+    unconfigure_logging()
+
+
 @pytest.fixture
 def aws(moto_server: MotoProcess, monkeypatch: pytest.MonkeyPatch) -> MotoProcess:
     """A clean moto server (all resources dropped, counters zeroed) and AWS env pointing at it."""

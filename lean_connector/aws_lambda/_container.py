@@ -50,7 +50,7 @@ class Container:
                 from lean_connector.spec import load_spec
 
                 spec = load_spec()
-                configure_logging(spec.logging.level, spec.logging.format)
+                configure_logging(spec.logging.level_if_set, spec.logging.format)
                 self.spec = spec
             return self.spec
 

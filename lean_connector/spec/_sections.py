@@ -233,6 +233,11 @@ class LoggingSpec(_Section):
     def _upper(cls, value: Any) -> Any:
         return value.upper() if isinstance(value, str) else value
 
+    @property
+    def level_if_set(self) -> str | None:
+        """The level this spec asks for, or None where it leaves the level to the application."""
+        return self.level if "level" in self.model_fields_set else None
+
 
 class SyncSpec(_Section):
     """The batch sync job."""

@@ -34,6 +34,7 @@ from lean_connector.errors import (
     TransportError,
     drop_request_payloads,
 )
+from lean_connector.logs import hold_noisy_loggers
 from lean_connector.transport._types import HttpResponse
 
 if TYPE_CHECKING:
@@ -301,6 +302,9 @@ class Transport:
         read_timeout_s: float,
         pool_size: int,
     ) -> None:
+        # urllib3's debug output names every URL called; held before the first connection
+        # even where the application logs at DEBUG.
+        hold_noisy_loggers()
         self._connect_timeout_s = connect_timeout_s
         self._read_timeout_s = read_timeout_s
         self._lock = threading.Lock()

@@ -1,17 +1,14 @@
-"""lean_connector.logs: redaction by key, shape and registered value; set-up; capture."""
+"""lean_connector.logs: redaction by key, shape and registered value."""
 
 from __future__ import annotations
 
 import base64
-import io
 import json
-import logging
 import os
 import subprocess
 import sys
 import threading
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,15 +16,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from lean_connector import logs
-from lean_connector.errors import SpecError
+from lean_connector.logs._redaction import _REFERENCE_PREFIXES
 from lean_connector.testing.certs import make_ca, private_key_pem
-
-
-@pytest.fixture(autouse=True)
-def _restore_logging() -> Iterator[None]:
-    yield
-    logs.clear_context()
-    logs.configure_logging()
 
 
 def _redact(**event: Any) -> dict[str, Any]:
@@ -260,192 +250,7 @@ def test_registration_from_many_threads_loses_nothing() -> None:
     assert event["event"] == " ".join(["[REDACTED]"] * len(secrets))
 
 
-# --- configure_logging and rendering -----------------------------------------------------
-
-
-def test_json_lines_carry_level_timestamp_logger_and_no_secret() -> None:
-    stream = io.StringIO()
-    secret = _unique_secret()
-    logs.register_secret(secret)
-    logs.configure_logging("INFO", "json", stream=stream)
-    logs.get_logger("lean_connector.test").info(
-        "secret.resolved", ref="aws-sm://lean/dev/app#app_token", note=f"got {secret}"
-    )
-    line = stream.getvalue()
-    assert secret not in line
-    record = json.loads(line)
-    assert record["event"] == "secret.resolved"
-    assert record["level"] == "info"
-    assert record["logger"] == "lean_connector.test"
-    assert record["ref"] == "aws-sm://lean/dev/app#app_token"
-    assert record["note"] == "got [REDACTED]"
-    assert record["timestamp"].endswith("Z")
-
-
-def test_exception_tracebacks_are_redacted_before_rendering() -> None:
-    stream = io.StringIO()
-    secret = _unique_secret()
-    token = _jwt()
-    logs.register_secret(secret)
-    logs.configure_logging("INFO", "json", stream=stream)
-    try:
-        raise RuntimeError(f"refused {secret} with {token}")
-    except RuntimeError:
-        logs.get_logger("t").exception("auth.failed")
-    line = stream.getvalue()
-    assert secret not in line
-    assert token not in line
-    record = json.loads(line)
-    assert "RuntimeError: refused [REDACTED] with [REDACTED JWT]" in record["exception"]
-    assert "Traceback" in record["exception"]
-
-
-def test_console_format_redacts_too() -> None:
-    stream = io.StringIO()
-    logs.configure_logging("INFO", "console", stream=stream)
-    logs.get_logger("t").info("auth.token_refreshed", access_token=_jwt(), expires_in=3599)
-    output = stream.getvalue()
-    assert "auth.token_refreshed" in output
-    assert "access_token=[REDACTED]" in output
-    assert "expires_in=3599" in output
-    assert not output.lstrip().startswith("{")
-
-
-def test_auto_format_is_json_on_a_non_tty_stream() -> None:
-    stream = io.StringIO()
-    logs.configure_logging("INFO", "auto", stream=stream)
-    logs.get_logger("t").info("x.y")
-    assert json.loads(stream.getvalue())["event"] == "x.y"
-
-
-def _read_pty(master: int) -> str:
-    os.set_blocking(master, False)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except BlockingIOError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    return b"".join(chunks).decode()
-
-
-@pytest.mark.parametrize(("on_lambda", "expect_json"), [(False, False), (True, True)])
-def test_auto_format_on_a_real_tty_is_console_unless_on_lambda(
-    monkeypatch: pytest.MonkeyPatch, on_lambda: bool, expect_json: bool
-) -> None:
-    if on_lambda:
-        monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "lean-webhook")
-    else:
-        monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME", raising=False)
-    master, replica = os.openpty()
-    with os.fdopen(replica, "w") as tty:
-        assert tty.isatty()
-        logs.configure_logging("INFO", "auto", stream=tty)
-        logs.get_logger("t").info("tty.event", password="pw-123456")
-        tty.flush()
-        output = _read_pty(master)
-    os.close(master)
-    assert "tty.event" in output
-    assert "pw-123456" not in output
-    assert output.lstrip().startswith("{") is expect_json
-
-
-def test_level_filters_events() -> None:
-    stream = io.StringIO()
-    logs.configure_logging("warning", "json", stream=stream)
-    log = logs.get_logger("t")
-    log.info("dropped")
-    log.warning("kept")
-    assert [json.loads(x)["event"] for x in stream.getvalue().splitlines()] == ["kept"]
-
-
-def test_configure_is_idempotent_and_module_level_loggers_follow_it() -> None:
-    log = logs.get_logger("created.before.configure")
-    first, second = io.StringIO(), io.StringIO()
-    logs.configure_logging("INFO", "json", stream=first)
-    logs.configure_logging("DEBUG", "json", stream=second)
-    logs.configure_logging("DEBUG", "json", stream=second)
-    log.debug("once")
-    assert first.getvalue() == ""
-    assert [json.loads(x)["event"] for x in second.getvalue().splitlines()] == ["once"]
-
-
-def test_noisy_stdlib_loggers_stay_at_warning_even_at_debug() -> None:
-    logs.configure_logging("DEBUG", "json", stream=io.StringIO())
-    for name in ("urllib3", "botocore", "boto3", "s3transfer"):
-        assert logging.getLogger(name).level == logging.WARNING
-        assert not logging.getLogger(f"{name}.connectionpool").isEnabledFor(logging.DEBUG)
-
-
-def test_logs_go_to_stderr_by_default(capsys: pytest.CaptureFixture[str]) -> None:
-    logs.configure_logging("INFO", "json")
-    logs.get_logger("t").info("to.stderr")
-    captured = capsys.readouterr()
-    assert captured.out == ""
-    assert json.loads(captured.err)["event"] == "to.stderr"
-
-
-def test_bad_level_and_format_are_spec_errors_naming_the_field() -> None:
-    with pytest.raises(SpecError, match=r"logging.level 'LOUD' is not a log level") as level:
-        logs.configure_logging("LOUD")
-    assert level.value.field == "logging.level"
-    with pytest.raises(SpecError, match=r"logging.format 'xml' is not supported: use auto") as fmt:
-        logs.configure_logging("INFO", "xml")
-    assert fmt.value.field == "logging.format"
-
-
-def test_get_logger_redacts_before_configure_logging_is_called() -> None:
-    code = (
-        "from lean_connector.logs import get_logger;"
-        "get_logger('early').info('early.event', client_secret='pw-123456', n=1)"
-    )
-    env = {k: v for k, v in os.environ.items() if k != "AWS_LAMBDA_FUNCTION_NAME"}
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
-    )
-    assert done.stdout == ""
-    record = json.loads(done.stderr)  # stderr is a pipe, not a TTY: JSON
-    assert record["event"] == "early.event"
-    assert record["client_secret"] == "[REDACTED]"
-    assert record["logger"] == "early"
-
-
-# --- context and capture ----------------------------------------------------------------
-
-
-def test_bound_context_is_on_every_event_until_cleared() -> None:
-    log = logs.get_logger("t")
-    with logs.capture_logs() as events:
-        logs.bind_context(aws_request_id="req-1", cold_start=True)
-        log.info("one")
-        log.info("two", token=_jwt())
-        logs.clear_context()
-        log.info("three")
-    assert [e.get("aws_request_id") for e in events] == ["req-1", "req-1", None]
-    assert events[1]["token"] == "[REDACTED]"
-
-
-def test_capture_logs_sees_redacted_events_at_all_levels_and_restores_output() -> None:
-    stream = io.StringIO()
-    logs.configure_logging("INFO", "json", stream=stream)
-    log = logs.get_logger("t")
-    with logs.capture_logs() as events:
-        log.debug("debug.event", password="pw-123456")
-        try:
-            raise ValueError(f"with {_jwt()}")
-        except ValueError:
-            log.exception("failed")
-    assert stream.getvalue() == ""
-    assert events[0]["event"] == "debug.event"
-    assert events[0]["log_level"] == events[0]["level"] == "debug"
-    assert events[0]["password"] == "[REDACTED]"
-    assert events[1]["log_level"] == "error"
-    assert "ValueError: with [REDACTED JWT]" in events[1]["exception"]
-    log.info("after")
-    assert json.loads(stream.getvalue())["event"] == "after"
+# --- helpers shared with the rest of the package -------------------------------------
 
 
 def test_reference_prefixes_match_the_secrets_grammar_and_logs_loads_no_pydantic() -> None:
@@ -453,29 +258,13 @@ def test_reference_prefixes_match_the_secrets_grammar_and_logs_loads_no_pydantic
 
     # logs sits below secrets, so it keeps its own copy: a scheme added to the grammar must
     # be added there too, or references of that scheme would be redacted in logs.
-    assert logs._REFERENCE_PREFIXES == REFERENCE_PREFIXES
+    assert _REFERENCE_PREFIXES == REFERENCE_PREFIXES
     code = (
         "import sys, lean_connector.logs;"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'yaml', 'boto3')))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
-
-
-def test_noisy_loggers_are_held_even_when_the_app_configured_logging_itself() -> None:
-    # botocore's DEBUG output holds GetSecretValue bodies: an application that set up
-    # structlog and a DEBUG root logger before importing us must still not get them.
-    code = (
-        "import logging, structlog;"
-        "logging.basicConfig(level=logging.DEBUG);"
-        "structlog.configure(processors=[structlog.processors.JSONRenderer()]);"
-        "import lean_connector.logs;"
-        "print([logging.getLogger(n).getEffectiveLevel() for n in ('botocore', 'urllib3')])"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    assert out == "[30, 30]"
 
 
 def test_redact_text_is_what_the_cli_debug_traceback_goes_through() -> None:

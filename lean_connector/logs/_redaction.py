@@ -1,38 +1,24 @@
-"""structlog set-up and secret redaction: the one module that imports structlog.
+"""Secret redaction: by key name, by shape and by registered value.
 
-Every log event passes through :func:`redact_secrets` as the last processor before the
-renderer, so a secret cannot reach a log line by key name (``client_secret=...``), by
-shape (PEM blocks, JWTs, ``Bearer ...``) or by value (anything given to
-:func:`register_secret`, which the secret resolver does for every value it resolves).
-
-Logs go to stderr: stdout belongs to the CLI's data and to EMF metric lines.
+:func:`redact_secrets` is a structlog processor; every event the connector emits passes
+through it after tracebacks became text, so a secret cannot reach a log line by key name
+(``client_secret=...``), by shape (PEM blocks, JWTs, ``Bearer ...``) or by value (anything
+given to :func:`register_secret`, which the secret resolver does for every value it
+resolves). :func:`redact_text` does the same to one string.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import logging
-import os
 import re
-import sys
 import threading
 import urllib.parse
-from collections.abc import Iterator, Mapping, MutableMapping
-from contextlib import contextmanager
-from typing import IO, Any, TextIO, cast
-
-import structlog
-
-from lean_connector.errors import SpecError
+from collections.abc import Mapping, MutableMapping
+from typing import Any
 
 __all__ = [
-    "bind_context",
-    "capture_logs",
-    "clear_context",
-    "configure_logging",
-    "get_logger",
-    "hold_noisy_loggers",
+    "REDACTED",
     "redact_secrets",
     "redact_text",
     "register_secret",
@@ -46,27 +32,6 @@ _REFERENCE_PREFIXES = ("aws-sm://", "aws-ssm://", "env://", "file://")
 REDACTED = "[REDACTED]"
 REDACTED_PEM = "[REDACTED PEM]"
 REDACTED_JWT = "[REDACTED JWT]"
-
-_LEVELS: Mapping[str, int] = {
-    "DEBUG": logging.DEBUG,
-    "INFO": logging.INFO,
-    "WARNING": logging.WARNING,
-    "WARN": logging.WARNING,
-    "ERROR": logging.ERROR,
-    "CRITICAL": logging.CRITICAL,
-}
-_FORMATS = ("auto", "json", "console")
-
-# Their DEBUG output includes request headers and bodies (tokens, secrets), so they stay at
-# WARNING whatever level the connector logs at.
-NOISY_STDLIB_LOGGERS = (
-    "urllib3",
-    "botocore",
-    "boto3",
-    "s3transfer",
-    "oauthlib",
-    "requests_oauthlib",
-)
 
 # --- redaction by key name ------------------------------------------------------------
 # Names are compared after lower-casing and turning "-" into "_" (HTTP headers).
@@ -314,194 +279,3 @@ def redact_secrets(
     for key in list(event_dict):
         event_dict[key] = _redact_item(key, event_dict[key], 0)
     return event_dict
-
-
-# --- configuration --------------------------------------------------------------------
-
-
-class _NamedPrintLogger(structlog.PrintLogger):
-    """A PrintLogger that remembers the name given to get_logger(), for the ``logger`` key."""
-
-    def __init__(self, file: TextIO, name: str | None) -> None:
-        super().__init__(file)
-        self.name = name
-
-
-class _PrintLoggerFactory:
-    def __init__(self, stream: IO[str] | None) -> None:
-        self._stream = stream
-
-    def __call__(self, *args: Any) -> _NamedPrintLogger:
-        # sys.stderr is looked up per event, so a replaced stream (pytest capture, a CLI
-        # redirect) is honoured after configure_logging ran.
-        stream = self._stream if self._stream is not None else sys.stderr
-        return _NamedPrintLogger(cast(TextIO, stream), str(args[0]) if args else None)
-
-
-def _add_logger_name(
-    logger: Any, method_name: str, event_dict: MutableMapping[str, Any]
-) -> MutableMapping[str, Any]:
-    name = getattr(logger, "name", None)
-    if isinstance(name, str):
-        event_dict.setdefault("logger", name)
-    return event_dict
-
-
-def _pre_render_processors() -> list[Any]:
-    return [
-        structlog.contextvars.merge_contextvars,
-        _add_logger_name,
-        structlog.processors.add_log_level,
-        structlog.processors.TimeStamper(fmt="iso", utc=True),
-        structlog.processors.StackInfoRenderer(),
-        # Tracebacks become text here so redact_secrets sees them before any renderer.
-        structlog.processors.format_exc_info,
-        redact_secrets,
-    ]
-
-
-def _wants_json(fmt: str, stream: IO[str] | None) -> bool:
-    if fmt != "auto":
-        return fmt == "json"
-    if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
-        return True
-    target = stream if stream is not None else sys.stderr
-    isatty = getattr(target, "isatty", None)
-    try:
-        return not (callable(isatty) and isatty())
-    except ValueError:  # closed stream
-        return True
-
-
-# One list object for the lifetime of the process: loggers cached by an application's own
-# structlog settings keep a reference to it, so it is changed in place, never replaced.
-_processors: list[Any] = []
-
-
-_capturing = 0  # capture_logs() nesting depth
-
-
-def configure_logging(
-    level: str = "INFO", fmt: str = "auto", *, stream: IO[str] | None = None
-) -> None:
-    """Configure structlog for the connector (idempotent: call it again to change settings).
-
-    ``fmt`` is ``json``, ``console`` or ``auto`` (JSON on Lambda or when the stream is not a
-    terminal, coloured console output on a terminal). Events go to ``stream``, stderr by
-    default. The stdlib loggers of urllib3, botocore, boto3 and s3transfer are held at
-    WARNING even at DEBUG, because their debug output carries credentials.
-    """
-    level_no = _LEVELS.get(str(level).upper())
-    if _capturing:
-        # A test is capturing events: code under test that configures logging (a Lambda
-        # cold start, from_spec) must not end the capture.
-        return
-    if level_no is None:
-        raise SpecError(
-            f"logging.level {level!r} is not a log level: use one of "
-            "DEBUG, INFO, WARNING, ERROR or CRITICAL",
-            field="logging.level",
-        )
-    if fmt not in _FORMATS:
-        raise SpecError(
-            f"logging.format {fmt!r} is not supported: use auto, json or console",
-            field="logging.format",
-        )
-    if _wants_json(fmt, stream):
-        renderer: Any = structlog.processors.JSONRenderer()
-    else:
-        target = stream if stream is not None else sys.stderr
-        colors = bool(getattr(target, "isatty", lambda: False)())
-        renderer = structlog.dev.ConsoleRenderer(colors=colors)
-    _processors[:] = [*_pre_render_processors(), renderer]
-    structlog.configure(
-        processors=_processors,
-        wrapper_class=structlog.make_filtering_bound_logger(level_no),
-        context_class=dict,
-        logger_factory=_PrintLoggerFactory(stream),
-        # Not cached, so module-level loggers follow a later configure_logging() call.
-        cache_logger_on_first_use=False,
-    )
-    hold_noisy_loggers()
-
-
-def get_logger(name: str | None = None) -> Any:
-    """A structlog logger; events carry ``logger=name``. Usable before configure_logging()."""
-    # A lazy proxy: the logger is built per event from the configuration of the moment, so
-    # module-level loggers follow configure_logging(). The name goes to the logger factory
-    # (structlog's convention, and what a stdlib LoggerFactory expects).
-    if name is None:
-        return structlog.get_logger()
-    return structlog.get_logger(name)
-
-
-def bind_context(**values: Any) -> None:
-    """Add key/values to every event logged from this context (thread / task), e.g. request id."""
-    structlog.contextvars.bind_contextvars(**values)
-
-
-def clear_context() -> None:
-    """Drop everything bound with :func:`bind_context` in this context."""
-    structlog.contextvars.clear_contextvars()
-
-
-@contextmanager
-def capture_logs() -> Iterator[list[dict[str, Any]]]:
-    """Test helper: collect events (all levels) as dicts, AFTER redaction, instead of printing.
-
-    Each event has ``event``, ``level`` and ``log_level`` (the same value; structlog's own
-    helper uses the latter), bound context and an ``exception`` text for ``exc_info``.
-    Not thread-safe: it swaps the global structlog configuration while it is active.
-    """
-    entries: list[dict[str, Any]] = []
-
-    def collect(_logger: Any, method_name: str, event_dict: MutableMapping[str, Any]) -> Any:
-        captured = dict(event_dict)
-        captured.setdefault("log_level", captured.get("level", method_name))
-        entries.append(captured)
-        raise structlog.DropEvent
-
-    config = structlog.get_config()
-    configured = config["processors"]
-    processors = configured if isinstance(configured, list) else list(configured)
-    saved_processors = list(processors)
-    saved_wrapper = config["wrapper_class"]
-    processors[:] = [
-        structlog.contextvars.merge_contextvars,
-        _add_logger_name,
-        structlog.processors.add_log_level,
-        structlog.processors.StackInfoRenderer(),
-        structlog.processors.format_exc_info,
-        redact_secrets,
-        collect,
-    ]
-    structlog.configure(
-        processors=processors, wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG)
-    )
-    global _capturing
-    _capturing += 1
-    try:
-        yield entries
-    finally:
-        _capturing -= 1
-        processors[:] = saved_processors
-        structlog.configure(processors=processors, wrapper_class=saved_wrapper)
-
-
-def hold_noisy_loggers() -> None:
-    """Hold urllib3/botocore/boto3/oauthlib stdlib loggers at WARNING.
-
-    Their DEBUG output carries request and response bodies: GetSecretValue answers, token
-    forms. Done at import and by aws_clients before any boto3 client exists, not only in
-    configure_logging(), because an application may configure logging (root at DEBUG) itself.
-    """
-    for name in NOISY_STDLIB_LOGGERS:
-        logging.getLogger(name).setLevel(logging.WARNING)
-
-
-hold_noisy_loggers()
-
-# Safe defaults for code that logs before (or without) configure_logging(): an application
-# that configured structlog itself keeps its own settings (see docs/logging.md).
-if not structlog.is_configured():
-    configure_logging()
