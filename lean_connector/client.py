@@ -154,6 +154,7 @@ class LeanConnector:
             connect_timeout_s=http.connect_timeout_s,
             read_timeout_s=http.read_timeout_s,
             pool_size=http.pool_size,
+            max_response_bytes=http.max_response_bytes,
         )
 
     def _build_credential(self) -> Credential:
@@ -387,7 +388,7 @@ class LeanConnector:
             attempt=number,
             lean_correlation_id=correlation_id,
         )
-        if response.status >= 400:
+        if not 200 <= response.status < 300:  # a 3xx too: redirects are never followed
             from lean_connector.transport import error_from_response
 
             raise error_from_response(response, method, path)

@@ -200,6 +200,12 @@ class HttpSpec(_Section):
         default=65, gt=0, description="Read timeout; keep above 50 s (Lean's PENDING threshold)."
     )
     pool_size: int = Field(default=16, ge=1, description="Pooled keep-alive connections.")
+    max_response_bytes: int = Field(
+        default=32 * 1024 * 1024,
+        ge=1024,
+        description="Largest response body read from Lean (after decompression); a larger one "
+        "is refused as it streams in, so it never sits in memory.",
+    )
 
 
 class RetrySpec(_Section):

@@ -21,7 +21,7 @@ _RETRY_AFTER_STATUSES = frozenset({429, 502, 503, 504})
 
 
 def error_from_response(response: HttpResponse, method: str, path: str) -> LeanAPIError:
-    """Map an HTTP error response to the LeanAPIError subclass, with Lean's fields."""
+    """Map a response that is not 2xx (an error, or a redirect) to its LeanAPIError subclass."""
     body: Any = None
     try:
         body = response.json()
@@ -44,6 +44,12 @@ def error_from_response(response: HttpResponse, method: str, path: str) -> LeanA
     }
     if response.status in _RETRY_AFTER_STATUSES:
         kwargs["retry_after_s"] = parse_retry_after(response.headers.get("Retry-After"))
+    if 300 <= response.status < 400:
+        # Following it would send our credentials wherever the Location points.
+        kwargs["hint"] = (
+            "a redirect, which is never followed: check that endpoints.api is this Lean "
+            "environment's API host and that no proxy rewrites the answer"
+        )
     return lean_api_error(response.status, **kwargs)
 
 

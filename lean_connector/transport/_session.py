@@ -28,6 +28,7 @@ from lean_connector.errors import (
     ConnectError,
     ConnectionDroppedError,
     ConnectorError,
+    LeanAPIError,
     ReadTimeoutError,
     TLSFailureReason,
     TLSVerificationError,
@@ -40,7 +41,10 @@ from lean_connector.transport._types import HttpResponse
 if TYPE_CHECKING:
     from requests.adapters import _HostParams, _PoolKwargs
 
-__all__ = ["Transport"]
+__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "Transport"]
+
+DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+_READ_CHUNK_BYTES = 64 * 1024
 
 # OpenSSL reasons of alerts a server sends when it does not accept our client certificate.
 _CLIENT_CERT_REFUSED = frozenset(
@@ -292,6 +296,8 @@ class Transport:
 
     ``session.trust_env`` stays on so ``HTTPS_PROXY``/``NO_PROXY`` work; CA-bundle variables
     and ``~/.netrc`` have no effect. Redirects are not followed (an API answer is returned).
+    A body is read in chunks and refused past ``max_response_bytes`` (decompressed), so an
+    endless or huge answer never sits in memory whole.
     """
 
     def __init__(
@@ -301,12 +307,14 @@ class Transport:
         connect_timeout_s: float,
         read_timeout_s: float,
         pool_size: int,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         # urllib3's debug output names every URL called; held before the first connection
         # even where the application logs at DEBUG.
         hold_noisy_loggers()
         self._connect_timeout_s = connect_timeout_s
         self._read_timeout_s = read_timeout_s
+        self._max_response_bytes = max_response_bytes
         self._lock = threading.Lock()
         self._handshakes = 0
         self._session = requests.Session()
@@ -344,8 +352,10 @@ class Transport:
                 url,
                 timeout=(self._connect_timeout_s, read_s),
                 allow_redirects=False,
+                stream=True,
                 **kwargs,
             )
+            content = self._read_body(response, method, url, setting)
         except requests.exceptions.InvalidHeader:
             bad_header = "a newline or leading space"
         except UnicodeEncodeError:
@@ -368,8 +378,41 @@ class Transport:
         return HttpResponse(
             status=response.status_code,
             headers=response.headers,
-            body=response.content,
+            body=content,
             elapsed_ms=(time.perf_counter() - started) * 1000.0,
+        )
+
+    def _read_body(self, response: requests.Response, method: str, url: str, setting: str) -> bytes:
+        """The body, read chunk by chunk up to the limit; past it, the connection is dropped."""
+        limit = self._max_response_bytes
+        declared = response.headers.get("Content-Length", "")
+        too_large = declared.isdigit() and int(declared) > limit
+        body = bytearray()
+        if not too_large:
+            for chunk in response.iter_content(_READ_CHUNK_BYTES):
+                body += chunk
+                if len(body) > limit:
+                    too_large = True
+                    break
+        if not too_large:
+            return bytes(body)
+        response.close()  # the rest is never read; the connection is not reused
+        shown = f"{int(declared)} bytes" if declared.isdigit() else "an undeclared length"
+        raise LeanAPIError(
+            http_status=response.status_code,
+            lean_message=(
+                f"the response body ({shown}) is larger than http.max_response_bytes "
+                f"({limit} bytes), so it was not read"
+            ),
+            correlation_id=response.headers.get("lean-correlation-id"),
+            trace_id=response.headers.get("lean-trace-id"),
+            method=method,
+            path=_path(url),
+            retryable=False,
+            hint=(
+                f"raise http.max_response_bytes if {_host(url)} ({setting}) really sends "
+                "answers this large, or ask for smaller pages"
+            ),
         )
 
     def send(

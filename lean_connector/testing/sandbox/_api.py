@@ -45,12 +45,18 @@ class ApiRequest:
 
 @dataclass
 class Reply:
-    """What to send back; ``reset`` means: send nothing and reset the connection."""
+    """What to send back; ``reset`` means: send nothing and reset the connection.
+
+    ``stream_bytes`` replaces ``body`` with a JSON object of that many bytes, written in
+    chunks; ``declare_length=False`` leaves out Content-Length and closes the connection.
+    """
 
     status: int
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     reset: bool = False
+    stream_bytes: int = 0
+    declare_length: bool = True
 
 
 def lean_error(status: int, code: str, message: str, metadata: Any = None) -> Reply:
@@ -123,6 +129,12 @@ class SandboxApi:
                 if fault.after_acting:
                     self._answer(request, method_matches, template, handler, path_ids)
                 return Reply(0, reset=True)
+            if fault.kind == "redirect":
+                return Reply(fault.status, headers={"Location": fault.location or "/"})
+            if fault.kind == "oversized":
+                return Reply(
+                    200, stream_bytes=fault.size_bytes, declare_length=fault.declare_length
+                )
             if fault.kind == "rate_limit":
                 reply = lean_error(429, "RATE_LIMIT_EXCEEDED", "Too many requests, slow down")
                 if fault.retry_after_s is not None:

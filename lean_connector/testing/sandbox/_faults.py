@@ -14,7 +14,7 @@ from typing import Literal
 
 __all__ = ["ApiFault", "Counters", "Faults"]
 
-FaultKind = Literal["reset", "rate_limit", "unavailable", "unauthorized"]
+FaultKind = Literal["reset", "rate_limit", "unavailable", "unauthorized", "redirect", "oversized"]
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,9 @@ class ApiFault:
     status: int = 0
     retry_after_s: int | None = None
     after_acting: bool = False  # reset only: the call is handled first, its answer dropped
+    location: str | None = None  # redirect only: the Location header
+    size_bytes: int = 0  # oversized only: the length of the body streamed
+    declare_length: bool = True  # oversized only: send Content-Length (else end at close)
 
 
 def _count(n: int, what: str) -> int:
@@ -68,6 +71,12 @@ class Faults:
             self._pending_answers = 0
             self._pending_calls = 0
             self._failed_entities: set[str] = set()
+            self._redirects = 0
+            self._redirect_status = 302
+            self._redirect_location = ""
+            self._oversized = 0
+            self._oversized_bytes = 0
+            self._oversized_declared = True
 
     @property
     def latency_s(self) -> float:
@@ -175,6 +184,27 @@ class Faults:
             self._delay_s = _seconds(seconds, "faults.delay seconds")
             self._delay_method = method.upper() if method else None
 
+    def redirect(
+        self, n: int, status: int = 302, location: str = "https://elsewhere.invalid/login"
+    ) -> None:
+        """The next ``n`` API calls are answered with this 3xx and a ``Location`` header, as a
+        moved host or a captive proxy would; a client must not take it for success."""
+        if isinstance(status, bool) or not isinstance(status, int) or not 300 <= status <= 399:
+            raise ValueError(f"faults.redirect: status must be 300-399, got {status!r}")
+        with self._lock:
+            self._redirects = _count(n, "faults.redirect")
+            self._redirect_status = status
+            self._redirect_location = location
+
+    def oversized_body(self, n: int, size_bytes: int, *, declare_length: bool = True) -> None:
+        """The next ``n`` API calls answer 200 with a JSON object of ``size_bytes`` bytes,
+        streamed in chunks (the sandbox never holds it). Without ``declare_length`` there is
+        no Content-Length: the body ends when the connection closes."""
+        with self._lock:
+            self._oversized = _count(n, "faults.oversized_body")
+            self._oversized_bytes = max(_count(size_bytes, "faults.oversized_body size"), 16)
+            self._oversized_declared = bool(declare_length)
+
     def unauthorized(self, n: int) -> None:
         """The next ``n`` authenticated API calls get 401, as if the credential had been revoked."""
         with self._lock:
@@ -216,6 +246,17 @@ class Faults:
                 self._unavailable -= 1
                 return ApiFault(
                     "unavailable", self._unavailable_status, self._unavailable_retry_after_s
+                )
+            if self._redirects:
+                self._redirects -= 1
+                return ApiFault("redirect", self._redirect_status, location=self._redirect_location)
+            if self._oversized:
+                self._oversized -= 1
+                return ApiFault(
+                    "oversized",
+                    200,
+                    size_bytes=self._oversized_bytes,
+                    declare_length=self._oversized_declared,
                 )
             return None
 

@@ -138,6 +138,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(reply)
 
     def _send(self, reply: Reply) -> None:
+        if reply.stream_bytes:
+            self._send_streamed(reply)
+            return
         payload = b"" if reply.body is None else json.dumps(reply.body).encode()
         self.send_response(reply.status)
         self.send_header("Content-Type", "application/json")
@@ -150,6 +153,28 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(payload)
+
+    def _send_streamed(self, reply: Reply) -> None:
+        """``{"pad": "xxx..."}`` of exactly ``reply.stream_bytes`` bytes, 64 KiB at a time."""
+        head, tail = b'{"pad": "', b'"}'
+        filler = reply.stream_bytes - len(head) - len(tail)
+        self.send_response(reply.status)
+        self.send_header("Content-Type", "application/json")
+        if reply.declare_length:
+            self.send_header("Content-Length", str(reply.stream_bytes))
+        else:
+            self.close_connection = True
+            self.send_header("Connection", "close")
+        self.end_headers()
+        chunk = b"x" * 65536
+        try:
+            self.wfile.write(head)
+            while filler > 0:
+                self.wfile.write(chunk[: min(filler, len(chunk))])
+                filler -= len(chunk)
+            self.wfile.write(tail)
+        except OSError:  # the client stopped reading and closed: what a size limit does
+            self.close_connection = True
 
     def _reset_connection(self) -> None:
         # SO_LINGER 0 makes close() send RST instead of FIN: the client sees "connection reset
