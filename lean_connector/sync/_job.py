@@ -82,8 +82,18 @@ class _SyncRun:
         for future in finished:
             entity_id, customer_id = self.pending.pop(future)
             error = future.exception()
+            if error is not None and not isinstance(error, Exception):
+                raise error  # KeyboardInterrupt and the like stop the run
             if error is not None and not isinstance(error, ConnectorError | OSError):
-                raise error  # a bug, not a Lean or storage failure: stop the run
+                # Lean's data took the code somewhere unplanned: this entity fails, the
+                # others go on (the traceback is logged for the bug report).
+                log.error(
+                    "sync.entity_crashed",
+                    entity_id=entity_id,
+                    customer_id=customer_id,
+                    error=type(error).__name__,
+                    exc_info=error,
+                )
             if entity_id is None:
                 if error is not None:
                     self._failed(error, None, customer_id)

@@ -290,7 +290,29 @@ class SandboxApi:
         if start > end:
             raise _BadRequestError("INVALID_PARAMETERS", "start_date must not be after end_date")
         found = self.store.transactions(entity_id, ids[0], start, end)
-        return self._data_reply(*_paginate(found, query))
+        kind = self.faults.malformed_kind(entity_id)
+        if kind is None:
+            return self._data_reply(*_paginate(found, query))
+        return self._data_reply(*self._malformed_page(kind, found, query, (entity_id, ids[0])))
+
+    def _malformed_page(
+        self,
+        kind: str,
+        found: list[dict[str, Any]],
+        query: dict[str, str],
+        key: tuple[str, str],
+    ) -> tuple[list[Any], dict[str, Any]]:
+        if kind == "page_ignored":
+            asked = query.get("page", "0")
+            exhausted = self.faults.take_page_ignored(key)
+            items, page = _paginate(found, {**query, "page": "0"})
+            page_out: dict[str, Any] = {**page, "number": int(asked) if asked.isdigit() else 0}
+            page_out["total_pages"] = 10**9
+            return ([] if exhausted else items), page_out
+        items, page = _paginate(found, query)
+        if kind == "item_not_object":
+            return [*items, 42], page
+        return items, {**page, "total_pages": "many"}
 
     def _results(self, request: ApiRequest, query: dict[str, str], ids: list[str]) -> Reply:
         pending, body = self.store.fetch_result(ids[0])

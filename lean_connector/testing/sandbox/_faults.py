@@ -12,8 +12,17 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["ApiFault", "Counters", "Faults"]
+__all__ = ["MALFORMED_KINDS", "PAGE_IGNORED_LIMIT", "ApiFault", "Counters", "Faults"]
 
+MalformedKind = Literal["item_not_object", "total_pages_not_number", "page_ignored"]
+MALFORMED_KINDS: tuple[MalformedKind, ...] = (
+    "item_not_object",
+    "total_pages_not_number",
+    "page_ignored",
+)
+# page_ignored answers page 0 this many times, then an empty page, so a client with no
+# defence against it still ends (and the test can count how far it went).
+PAGE_IGNORED_LIMIT = 500
 FaultKind = Literal["reset", "rate_limit", "unavailable", "unauthorized", "redirect", "oversized"]
 
 
@@ -71,6 +80,8 @@ class Faults:
             self._pending_answers = 0
             self._pending_calls = 0
             self._failed_entities: set[str] = set()
+            self._malformed: dict[str, MalformedKind] = {}
+            self._page_ignored_answers: Counter[tuple[str, str]] = Counter()
             self._redirects = 0
             self._redirect_status = 302
             self._redirect_location = ""
@@ -222,7 +233,29 @@ class Faults:
         with self._lock:
             self._failed_entities.add(entity_id)
 
+    def malformed_data(self, entity_id: str, kind: MalformedKind) -> None:
+        """This entity's transaction pages come back malformed, as a broken or hostile server
+        might send them: ``item_not_object`` (a number among the transactions),
+        ``total_pages_not_number`` (``"total_pages": "many"``) or ``page_ignored`` (page 0
+        whatever page is asked, its number echoed, ``total_pages`` 10**9; after
+        PAGE_IGNORED_LIMIT such answers an empty page, so a client without defences ends)."""
+        if kind not in MALFORMED_KINDS:
+            raise ValueError(f"faults.malformed_data: kind must be one of {MALFORMED_KINDS}")
+        with self._lock:
+            self._malformed[entity_id] = kind
+
     # -- consumed by the server -------------------------------------------------------------
+
+    def malformed_kind(self, entity_id: str) -> MalformedKind | None:
+        """The ``malformed_data`` kind armed for this entity, if any."""
+        with self._lock:
+            return self._malformed.get(entity_id)
+
+    def take_page_ignored(self, key: tuple[str, str]) -> bool:
+        """Count one ``page_ignored`` answer for (entity, account); True once past the limit."""
+        with self._lock:
+            self._page_ignored_answers[key] += 1
+            return self._page_ignored_answers[key] > PAGE_IGNORED_LIMIT
 
     def take_delay_s(self, method: str) -> float:
         """Seconds to hold this API call (``latency_s`` plus one armed ``delay``, if any)."""

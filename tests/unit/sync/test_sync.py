@@ -223,14 +223,35 @@ def test_resuming_with_another_window_is_refused(tmp_path: Path) -> None:
         sync(connector, tmp_path, run_id="r1", start_date="2024-01-02")
 
 
-def test_a_bug_in_a_worker_aborts_the_run_and_marks_the_manifest(tmp_path: Path) -> None:
-    connector = FakeConnector(customers=1, entities=1)
+def test_an_unexpected_error_in_one_entity_fails_that_entity_not_the_run(
+    tmp_path: Path,
+) -> None:
+    connector = FakeConnector(customers=1, entities=2)
+    real_accounts = connector.data.accounts
 
     def broken(entity_id: str) -> Iterator[dict[str, Any]]:
-        raise KeyError("unexpected")
+        if entity_id == "c0-e0":
+            raise KeyError("unexpected")
+        return real_accounts(entity_id)
 
     connector.data.accounts = broken
-    with pytest.raises(KeyError):
+    with capture_logs() as events:
+        manifest = sync(connector, tmp_path, run_id="r1")
+    assert (manifest.ok, manifest.failed) == (1, 1)
+    assert manifest.errors[0].error == "KeyError"
+    assert json.loads((tmp_path / "r1" / "manifest.json").read_text())["status"] == "failed"
+    (crash,) = [e for e in events if e["event"] == "sync.entity_crashed"]
+    assert "KeyError" in crash["exception"]
+
+
+def test_an_interrupt_aborts_the_run_and_marks_the_manifest(tmp_path: Path) -> None:
+    connector = FakeConnector(customers=1, entities=1)
+
+    def interrupted(entity_id: str) -> Iterator[dict[str, Any]]:
+        raise KeyboardInterrupt
+
+    connector.data.accounts = interrupted
+    with pytest.raises(KeyboardInterrupt):
         sync(connector, tmp_path, run_id="r1")
     assert json.loads((tmp_path / "r1" / "manifest.json").read_text())["status"] == "aborted"
 
