@@ -14,10 +14,15 @@ Ready handlers, by dotted name (Terraform names these paths)::
     lean_connector.aws_lambda.sync_handler            SQS worker (partial batch response) or one run
 
 ``_container`` holds the container state, ``_http`` the decorator and API Gateway shapes,
-``_handlers``, ``_webhook`` and ``_sync`` the ready handlers.
+``_handlers``, ``_webhook`` and ``_sync`` the ready handlers. A ready handler's module is
+imported on first access (PEP 562; the Lambda runtime's ``getattr`` on this module is one),
+so a function that uses ``@lean_handler`` pays for none of them on its cold start.
 """
 
 from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from lean_connector.aws_lambda._container import (
     get_connector,
@@ -26,14 +31,26 @@ from lean_connector.aws_lambda._container import (
     reset,
     set_webhook_callback,
 )
-from lean_connector.aws_lambda._handlers import (
-    authenticated_claim,
-    link_session_handler,
-    refresh_token_handler,
-)
 from lean_connector.aws_lambda._http import http_response, lean_handler
-from lean_connector.aws_lambda._sync import sync_handler, sync_plan_handler
-from lean_connector.aws_lambda._webhook import webhook_handler
+
+if TYPE_CHECKING:
+    from lean_connector.aws_lambda._handlers import (
+        authenticated_claim,
+        link_session_handler,
+        refresh_token_handler,
+    )
+    from lean_connector.aws_lambda._sync import sync_handler, sync_plan_handler
+    from lean_connector.aws_lambda._webhook import webhook_handler
+
+# name -> module that defines it; imported on first attribute access.
+_LAZY = {
+    "authenticated_claim": "lean_connector.aws_lambda._handlers",
+    "link_session_handler": "lean_connector.aws_lambda._handlers",
+    "refresh_token_handler": "lean_connector.aws_lambda._handlers",
+    "sync_handler": "lean_connector.aws_lambda._sync",
+    "sync_plan_handler": "lean_connector.aws_lambda._sync",
+    "webhook_handler": "lean_connector.aws_lambda._webhook",
+}
 
 __all__ = [
     "authenticated_claim",
@@ -50,3 +67,16 @@ __all__ = [
     "sync_plan_handler",
     "webhook_handler",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'lean_connector.aws_lambda' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
