@@ -2,8 +2,9 @@
 
 The only package that imports pydantic, pydantic-settings and PyYAML. Its modules, lowest
 first: ``_fields`` (which fields hold references), ``_sections`` (one model per section),
-``_hosts`` (the host table), ``_rules`` (cross-field rules, error messages), ``_sources``
-(YAML file and ``LEAN_*`` env), ``_model`` (``LeanSpec`` and ``load_spec``).
+``_hosts`` (the host table), ``_rules`` (cross-field rules, error messages), ``_yaml``
+(spec files, imported only when one is read), ``_sources`` (YAML file and ``LEAN_*`` env),
+``_model`` (``LeanSpec`` and ``load_spec``).
 """
 
 from __future__ import annotations

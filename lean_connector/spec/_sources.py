@@ -1,9 +1,9 @@
 """Where the spec's data comes from: the YAML file and the checked ``LEAN_*`` environment.
 
-Part of the spec (``spec.py`` builds the model and re-exports the public names here), so
-like ``spec.py`` it imports pydantic-settings and PyYAML; no other module does. A YAML file
-is parsed with duplicate keys refused and without echoing its lines (they may hold a
-secret); a ``LEAN_*`` variable that names no spec field is an error, not ignored.
+Part of the spec (``_model`` builds the model, the package re-exports the public names), so
+it imports pydantic-settings; a YAML file is parsed by ``_yaml`` (PyYAML, imported only
+when there is a file) with duplicate keys refused and without echoing its lines (they may
+hold a secret); a ``LEAN_*`` variable that names no spec field is an error, not ignored.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, get_args
 
-import yaml
 from pydantic import BaseModel
 from pydantic_settings import EnvSettingsSource, PydanticBaseSettingsSource
 
@@ -126,28 +125,6 @@ class YamlFileSource(PydanticBaseSettingsSource):
         return data
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys (PyYAML silently keeps the last one)."""
-
-
-def _construct_unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node)
-
-
-_UniqueKeyLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _construct_unique_mapping,
-)
-
-
 def read_spec_file(path: str | os.PathLike[str], *, origin: str = "--spec") -> dict[str, Any]:
     """Parse a YAML spec file into a mapping; SpecError names the path and line."""
     where = f"spec file {os.fspath(path)} (from {origin})"
@@ -158,16 +135,10 @@ def read_spec_file(path: str | os.PathLike[str], *, origin: str = "--spec") -> d
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
         raise SpecError(f"{where} cannot be read: {reason}") from None
-    try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.MarkedYAMLError as exc:
-        # Only the problem and position: PyYAML's own text quotes the offending line,
-        # which may hold a secret.
-        mark = exc.problem_mark
-        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise SpecError(f"{where}: YAML error{at}: {exc.problem}; fix the YAML there") from None
-    except yaml.YAMLError:
-        raise SpecError(f"{where}: not valid YAML; fix the file") from None
+    # PyYAML only when there is a file: a Lambda configured by LEAN_* alone never imports it.
+    from lean_connector.spec._yaml import parse_yaml
+
+    data = parse_yaml(text, where)
     if data is None:
         return {}
     if not isinstance(data, dict):

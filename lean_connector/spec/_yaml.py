@@ -1,0 +1,51 @@
+"""YAML spec files: PyYAML with duplicate keys refused and no line of the file echoed.
+
+Imported only when a spec file is read, so a process configured by ``LEAN_*`` alone (a
+Lambda function) never imports PyYAML.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from lean_connector.errors import SpecError
+
+__all__ = ["parse_yaml"]
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys (PyYAML silently keeps the last one)."""
+
+
+def _construct_unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node)
+
+
+_UniqueKeyLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+    _construct_unique_mapping,
+)
+
+
+def parse_yaml(text: str, where: str) -> Any:
+    """The YAML document in ``text``; SpecError naming ``where`` and the line, not its text."""
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        # Only the problem and position: PyYAML's own text quotes the offending line,
+        # which may hold a secret.
+        mark = exc.problem_mark
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise SpecError(f"{where}: YAML error{at}: {exc.problem}; fix the YAML there") from None
+    except yaml.YAMLError:
+        raise SpecError(f"{where}: not valid YAML; fix the file") from None
