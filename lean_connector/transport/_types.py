@@ -1,4 +1,5 @@
-"""What a transport is: the answer it returns and the methods the connector calls.
+"""What a transport is: the answer it returns, the methods the connector calls, and the
+report of the client certificate it was built with.
 
 No third-party import here, so a test double (``lean_connector.testing.MockTransport``)
 needs neither requests nor a network.
@@ -6,12 +7,25 @@ needs neither requests nor a network.
 
 from __future__ import annotations
 
+import datetime as dt
 import json as jsonlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-__all__ = ["HttpResponse", "HttpTransport"]
+__all__ = ["CertificateReport", "HttpResponse", "HttpTransport"]
+
+
+@dataclass(frozen=True)
+class CertificateReport:
+    """What was checked about the client certificate (safe to log and show)."""
+
+    subject: str
+    issuer: str
+    not_after: dt.datetime
+    days_left: int
+    fingerprint_sha256: str
+    chain_length: int
 
 
 @dataclass(frozen=True)

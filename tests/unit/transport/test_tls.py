@@ -393,8 +393,8 @@ def test_temp_file_is_removed_even_when_openssl_refuses_the_pair(
     bundle: CertBundle, other_pki: CertBundle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _without_memfd(monkeypatch)
-    spy = _LoadSpy(monkeypatch)
     good = load_client_identity(bundle.client.cert_pem, bundle.client.key_pem)
+    spy = _LoadSpy(monkeypatch)  # after: load_client_identity's own check loads the pair too
     # Built by hand to get past load_client_identity's own mismatch check.
     mismatched = ClientIdentity(
         chain_pem=good.chain_pem,
