@@ -2,8 +2,9 @@
 
 Run as ``python -S spawner.py``; reads one JSON request a line on stdin (``argv``, ``env``)
 and answers one JSON line: ``wall_ms`` from spawn to reap, ``maxrss_kib`` (the child's
-``ru_maxrss`` from ``wait4``), ``status`` and the tail of its output. Why a process of its
-own: Linux counts the spawning process's resident set at exec time into the child's
+``ru_maxrss`` from ``wait4``), ``cpu_ms`` (its user + system CPU time), ``status`` and the
+tail of its output. Why a process of its own: Linux counts the spawning process's
+resident set at exec time into the child's
 ``ru_maxrss`` (posix_spawn and vfork share the parent's memory until exec), so children
 are spawned from this small process (about the interpreter's own size, below every
 measured program) rather than from the benchmark, which holds far more.
@@ -38,6 +39,7 @@ def _spawn(argv: list[str], env: dict[str, str]) -> dict[str, Any]:
     return {
         "wall_ms": wall_ms,
         "maxrss_kib": usage.ru_maxrss,
+        "cpu_ms": (usage.ru_utime + usage.ru_stime) * 1000.0,
         "status": os.waitstatus_to_exitcode(status),
         "output_tail": text,
     }
