@@ -239,8 +239,7 @@ def _time(data: bytes, element: tuple[int, int, int]) -> dt.datetime:
     ):
         raise UnsupportedCertificateError("a certificate time in another form than RFC 5280")
     year, month, day, hour, minute, second = (
-        int(text[at : at + size])
-        for at, size in ((0, 4), (4, 2), (6, 2), (8, 2), (10, 2), (12, 2))
+        int(text[at : at + size]) for at, size in ((0, 4), (4, 2), (6, 2), (8, 2), (10, 2), (12, 2))
     )
     try:
         return dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.UTC)
