@@ -51,16 +51,38 @@ class _SyncRun:
         self.connector, self.sink, self.state = connector, sink, state
         self.manifest, self.progress = manifest, progress
         self.counts: Counter[str] = Counter(dict.fromkeys(KINDS, 0))
-        self.seen: set[str] = set()
-        self.pending: dict[Future[Any], tuple[str | None, str | None]] = {}
+        self.pending: dict[Future[Any], tuple[str, str | None]] = {}
 
     def execute(self, customers: Sequence[str] | None, pool: ThreadPoolExecutor) -> None:
-        for customer_id in self._customer_ids(customers):
-            future = pool.submit(contextvars.copy_context().run, self._entities_of, customer_id)
-            self.pending[future] = (None, customer_id)
-            self._drain(pool, block=False)
+        # Every entity is listed before the first is synced, so the total is known up front.
+        entities = self._list_entities(customers, pool)
+        for entity_id, customer_id in entities.items():
+            self._schedule(pool, entity_id, customer_id)
+        self.progress.start(self.manifest, len(entities))
         while self.pending:
-            self._drain(pool, block=True)
+            self._drain()
+
+    def _list_entities(
+        self, customers: Sequence[str] | None, pool: ThreadPoolExecutor
+    ) -> dict[str, str | None]:
+        """{entity_id: customer_id} of the run, in listing order, each entity once."""
+        listings = [
+            (
+                customer_id,
+                pool.submit(contextvars.copy_context().run, self._entities_of, customer_id),
+            )
+            for customer_id in self._customer_ids(customers)
+        ]
+        found: dict[str, str | None] = {}
+        for customer_id, future in listings:
+            error = future.exception()
+            if error is None:
+                for entity_id in future.result():
+                    found.setdefault(entity_id, customer_id)
+                self.progress.listing(len(found))
+                continue
+            self._failed(error, None, customer_id)
+        return found
 
     def _customer_ids(self, customers: Sequence[str] | None) -> Iterator[str]:
         if customers is not None:
@@ -75,41 +97,18 @@ class _SyncRun:
         entities = self.connector.customers.entities(customer_id)
         return [e for e in (id_of(item, "id", "entity_id") for item in entities) if e]
 
-    def _drain(self, pool: ThreadPoolExecutor, *, block: bool) -> None:
-        finished, _ = wait(
-            list(self.pending), timeout=None if block else 0, return_when=FIRST_COMPLETED
-        )
+    def _drain(self) -> None:
+        finished, _ = wait(list(self.pending), return_when=FIRST_COMPLETED)
         for future in finished:
             entity_id, customer_id = self.pending.pop(future)
             error = future.exception()
-            if error is not None and not isinstance(error, Exception):
-                raise error  # KeyboardInterrupt and the like stop the run
-            if error is not None and not isinstance(error, ConnectorError | OSError):
-                # Lean's data took the code somewhere unplanned: this entity fails, the
-                # others go on (the traceback is logged for the bug report).
-                log.error(
-                    "sync.entity_crashed",
-                    entity_id=entity_id,
-                    customer_id=customer_id,
-                    error=type(error).__name__,
-                    exc_info=error,
-                )
-            if entity_id is None:
-                if error is not None:
-                    self._failed(error, None, customer_id)
-                else:
-                    for found in future.result():
-                        self._schedule(pool, found, customer_id)
-            elif error is not None:
+            if error is not None:
                 self._failed(error, entity_id, customer_id)
             else:
                 self._done(future.result())
-        self.progress.update(self.manifest, len(self.seen))
+        self.progress.update(self.manifest)
 
     def _schedule(self, pool: ThreadPoolExecutor, entity_id: str, customer_id: str | None) -> None:
-        if entity_id in self.seen:
-            return
-        self.seen.add(entity_id)
         dir_name = entity_dir_name(entity_id)
         marker = self.state.done.get(dir_name)
         if marker is not None:
@@ -159,6 +158,18 @@ class _SyncRun:
         self.counts.update(counts)
 
     def _failed(self, exc: BaseException, entity_id: str | None, customer_id: str | None) -> None:
+        if not isinstance(exc, Exception):
+            raise exc  # KeyboardInterrupt and the like stop the run
+        if not isinstance(exc, ConnectorError | OSError):
+            # Lean's data took the code somewhere unplanned: this entity (or customer's
+            # listing) fails, the others go on; the traceback is logged for the bug report.
+            log.error(
+                "sync.entity_crashed",
+                entity_id=entity_id,
+                customer_id=customer_id,
+                error=type(exc).__name__,
+                exc_info=exc,
+            )
         error = EntityError.from_exception(exc, entity_id, customer_id)
         if entity_id is None:
             self.manifest.customers_failed += 1
@@ -237,21 +248,22 @@ def run_sync(
     )
     job = _SyncRun(connector, sink, state, manifest, reporter)
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lean-sync")
-    try:
-        job.execute(customers, pool)
-    except BaseException as exc:
-        pool.shutdown(wait=True, cancel_futures=True)
-        _finish(job, "aborted")
-        log.error(
-            "sync.aborted",
-            run_id=run_id,
-            error=type(exc).__name__,
-            reason=str(exc) if isinstance(exc, ConnectorError) else type(exc).__name__,
-        )
-        raise
-    pool.shutdown(wait=True)
-    _finish(job, "failed" if manifest.failed or manifest.customers_failed else "complete")
-    reporter.update(manifest, len(job.seen), final=True)
+    with reporter:
+        try:
+            job.execute(customers, pool)
+        except BaseException as exc:
+            pool.shutdown(wait=True, cancel_futures=True)
+            _finish(job, "aborted")
+            log.error(
+                "sync.aborted",
+                run_id=run_id,
+                error=type(exc).__name__,
+                reason=str(exc) if isinstance(exc, ConnectorError) else type(exc).__name__,
+            )
+            raise
+        pool.shutdown(wait=True)
+        _finish(job, "failed" if manifest.failed or manifest.customers_failed else "complete")
+        reporter.update(manifest, final=True)
     log.info("sync.finished", **{k: v for k, v in manifest.summary().items() if k != "errors"})
     return manifest
 

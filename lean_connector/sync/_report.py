@@ -119,37 +119,58 @@ class SyncManifest:
 
 
 class SyncProgress:
-    """A carriage-return bar on a terminal; ``sync.progress`` events every N entities/seconds."""
+    """Progress of a run: a bar on a terminal, else a ``sync.progress`` event every N
+    entities or seconds. ``with progress:`` around the run, ``listing()`` while entities
+    are listed, ``start()`` once the total is known, ``update()`` as entities finish."""
 
     def __init__(self, *, bar: bool, every: int, interval_s: float, stream: TextIO) -> None:
         self.bar = bar
         self._every, self._interval_s, self._stream = every, interval_s, stream
         self._started = self._last = time.monotonic()
         self._last_count = 0
+        self._total = 0
+        self._terminal: Any = None
 
-    def update(self, manifest: SyncManifest, discovered: int, *, final: bool = False) -> None:
-        done = manifest.ok + manifest.failed
-        now = time.monotonic()
-        rate = done / max(now - self._started, 1e-9)
+    def __enter__(self) -> SyncProgress:
         if self.bar:
-            if final or now - self._last >= 0.1:
-                self._stream.write(
-                    f"\rsync {done + manifest.skipped}/{discovered} entities, "
-                    f"{manifest.failed} failed, {manifest.skipped} skipped, {rate:.1f}/s"
-                    + ("\n" if final else "")
-                )
-                self._stream.flush()
-                self._last = now
-        elif (
-            final or done - self._last_count >= self._every or now - self._last >= self._interval_s
-        ):
+            from lean_connector.sync._bar import TerminalBar  # tqdm: only on a terminal
+
+            self._terminal = TerminalBar(self._stream).__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._terminal is not None:
+            self._terminal.__exit__(*exc)
+            self._terminal = None
+
+    def listing(self, found: int) -> None:
+        """``found`` entities listed so far."""
+        if self._terminal is not None:
+            self._terminal.listing(found)
+
+    def start(self, manifest: SyncManifest, total: int) -> None:
+        """The run has ``total`` entities; those skipped as already done count as done."""
+        self._total = total
+        self._started = self._last = time.monotonic()
+        if self._terminal is not None:
+            self._terminal.start(total, manifest.skipped)
+
+    def update(self, manifest: SyncManifest, *, final: bool = False) -> None:
+        done = manifest.ok + manifest.failed
+        if self._terminal is not None:
+            self._terminal.update(done + manifest.skipped, manifest.failed)
+            if final:
+                self._terminal.close()
+            return
+        now = time.monotonic()
+        if final or done - self._last_count >= self._every or now - self._last >= self._interval_s:
             log.info(
                 "sync.progress",
                 run_id=manifest.run_id,
                 entities_done=done,
                 entities_failed=manifest.failed,
                 entities_skipped=manifest.skipped,
-                entities_discovered=discovered,
-                entities_per_s=round(rate, 2),
+                entities_total=self._total,
+                entities_per_s=round(done / max(now - self._started, 1e-9), 2),
             )
             self._last, self._last_count = now, done

@@ -303,9 +303,30 @@ def test_progress_bar_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         sync(FakeConnector(customers=1, entities=2), tmp_path, run_id="r1", progress=True)
     text = stream.getvalue()
     assert "sync.progress" not in [e["event"] for e in events]
-    assert text.startswith("\rsync ")
-    assert text.endswith("sync 2/2 entities, 0 failed, 0 skipped, " + text.split(", ")[-1])
-    assert text.endswith("/s\n")
+    # One line, redrawn: the total is known from the start, then count, %, ETA and rate.
+    assert text.count("\n") == 1
+    assert text.endswith("\n")
+    redraws = [part for part in text.rstrip("\n").split("\r") if part.strip()]
+    assert all("/2 " in part for part in redraws), redraws
+    assert redraws[-1].startswith("sync: 100%|")
+    assert " 2/2 [00:00<00:00, " in redraws[-1]
+    assert redraws[-1].endswith(" entities/s]")
+
+
+def test_the_bar_counts_entities_done_by_an_earlier_attempt_and_names_failures(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    connector = FakeConnector(customers=2, entities=2)
+    sync(connector, tmp_path, run_id="r1", customers=["c0"])
+    connector.failing.add("c1-e1")
+    stream = io.StringIO()
+    monkeypatch.setattr("sys.stderr", stream)
+    with capture_logs():
+        sync(connector, tmp_path, run_id="r1", progress=True)
+    final = stream.getvalue().rstrip("\n").split("\r")[-1]
+    assert final.startswith("sync: 100%|")
+    assert " 4/4 [" in final
+    assert final.endswith(", 1 failed")
 
 
 def parse(*argv: str) -> argparse.Namespace:
