@@ -71,8 +71,7 @@ def _check(args: argparse.Namespace) -> int:
         try:
             value = resolver.resolve(text, field=field)
         except SecretError as exc:
-            row.update(ok=False, error=str(exc))
-            print(f"error: {exc}", file=sys.stderr)  # names the field and reference
+            row.update(ok=False, error=str(exc))  # names the field and reference; said once
         else:
             row.update(ok=True, source=value.source, version_id=value.version_id, bytes=len(value))
         rows.append(row)
@@ -80,11 +79,15 @@ def _check(args: argparse.Namespace) -> int:
         _print_table(rows)
     else:
         print_json(rows)
-    failed = sum(1 for row in rows if not row["ok"])
+    failed = [row["field"] for row in rows if not row["ok"]]
     if not rows:
         print("no secret references in this spec", file=sys.stderr)
     elif failed:
-        print(f"secrets check: {failed} of {len(rows)} references failed", file=sys.stderr)
+        print(
+            f"secrets check: {len(failed)} of {len(rows)} references failed "
+            f"({', '.join(failed)}): each row says why",
+            file=sys.stderr,
+        )
     return EXIT_FAILED if failed else EXIT_OK
 
 

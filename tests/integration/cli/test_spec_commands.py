@@ -186,8 +186,15 @@ def test_secrets_check_failure_names_field_and_reference(aws: MotoProcess, tmp_p
         env={"WEBHOOK_SECRET": "webhook-value-77"},
     )
     assert result.returncode == 1
-    assert "error: auth.client_secret (aws-sm://lean/dev/missing#client_secret)" in result.stderr
-    assert "2 of 3 references failed" in result.stderr
+    # Each failure is reported once: in its row; stderr only counts and names them.
+    failures = [line for line in result.stdout.splitlines() if "not found" in line]
+    assert len(failures) == 2, result.stdout
+    assert "auth.client_secret (aws-sm://lean/dev/missing#client_secret): secret " in failures[1]
+    assert "not found" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        "secrets check: 2 of 3 references failed (auth.app_token, auth.client_secret): "
+        "each row says why"
+    )
     header = result.stdout.splitlines()[0].split()
     assert header == ["field", "reference", "source", "version_id", "bytes", "error"]
     assert "webhook-value-77" not in result.stdout + result.stderr
