@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_USAGE",
     "USAGE_ERRORS",
+    "configure_cli_logging",
     "connector_for",
     "load_spec_from",
     "print_json",
@@ -36,19 +38,44 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2) + "\n")
 
 
-def load_spec_from(args: argparse.Namespace, *, configure_logs: bool = False) -> LeanSpec:
+def _interactive() -> bool:
+    """A person watches stderr: a terminal, and not a Lambda's log stream."""
+    try:
+        return sys.stderr.isatty() and not os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+    except ValueError:  # closed stream
+        return False
+
+
+def configure_cli_logging(args: argparse.Namespace, spec: LeanSpec | None = None) -> None:
+    """Print the command's logs to stderr: ``--log-level``/``-v`` first; else WARNING on a
+    terminal, and elsewhere (pipes, CI, Lambda) the spec's ``logging.level`` or INFO.
+
+    The handler goes on the root logger: the command is the application, so other
+    libraries' warnings are formatted and redacted like the connector's events.
+    """
+    from lean_connector.logs import configure_logging
+
+    level = getattr(args, "log_level", None)
+    verbose = getattr(args, "verbose", None) or 0
+    if level is None and verbose:
+        level = "INFO" if verbose == 1 else "DEBUG"
+    if level is None:
+        level = "WARNING" if _interactive() else (spec and spec.logging.level_if_set) or "INFO"
+    configure_logging(level, spec.logging.format if spec else "auto", logger="")
+
+
+def load_spec_from(args: argparse.Namespace, *, configure_logs: bool = True) -> LeanSpec:
     """The spec named by ``--spec`` (else ``LEAN_CONNECTOR_SPEC``, else ``LEAN_*`` env alone).
 
-    With ``configure_logs``, logging is set up from the spec, to stderr, so stdout carries
-    only the command's result. The one way every command loads its spec.
+    The command's logging then follows the spec's ``logging`` section where the command
+    line does not decide (see :func:`configure_cli_logging`). The one way every command
+    loads its spec.
     """
     from lean_connector.spec import load_spec
 
     spec = load_spec(getattr(args, "spec", None))
     if configure_logs:
-        from lean_connector.logs import configure_logging
-
-        configure_logging(spec.logging.level, spec.logging.format, stream=sys.stderr)
+        configure_cli_logging(args, spec)
     return spec
 
 

@@ -20,24 +20,40 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NoReturn
 
-from lean_connector.cli._common import EXIT_FAILED, EXIT_USAGE, USAGE_ERRORS
+from lean_connector.cli._common import (
+    EXIT_FAILED,
+    EXIT_USAGE,
+    USAGE_ERRORS,
+    configure_cli_logging,
+)
 from lean_connector.errors import ConnectorError
 
-__all__ = ["COMMANDS", "SPEC_OPTION", "Command", "build_parser", "main"]
+__all__ = ["COMMANDS", "COMMAND_OPTIONS", "LOG_OPTIONS", "Command", "build_parser", "main"]
 
 DEBUG_ENV = "LEAN_CONNECTOR_DEBUG"
 
 
 @dataclass(frozen=True)
 class Command:
-    """One subcommand, implemented by ``module`` (``add_arguments`` and ``run``)."""
+    """One subcommand, implemented by ``module`` (``add_arguments`` and ``run``).
+
+    ``help`` is its line in ``lean-connector --help``; ``description`` and ``examples``
+    make its own ``--help``. A command with ``uses_spec=False`` offers no ``--spec`` and
+    refuses one given before it, rather than ignoring it.
+    """
 
     name: str
     help: str
     module: str
+    description: str
+    examples: tuple[str, ...]
+    uses_spec: bool = True
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         importlib.import_module(self.module).add_arguments(parser)
+
+    def epilog(self) -> str:
+        return "examples:\n" + "\n".join(f"  {example}" for example in self.examples)
 
 
 COMMANDS: list[Command] = [
@@ -45,42 +61,126 @@ COMMANDS: list[Command] = [
         "validate",
         "check the spec and print it (secrets as references)",
         "lean_connector.cli._validate",
+        description=(
+            "Load the spec (file, LEAN_* environment, defaults), check every rule and print "
+            "the effective spec as JSON: secret fields show their references, literals are "
+            "redacted. Nothing is resolved and nothing is sent to Lean."
+        ),
+        examples=(
+            "lean-connector validate --spec lean.yaml",
+            "LEAN_AUTH__MODE=oauth lean-connector validate --spec lean.yaml",
+        ),
     ),
-    Command("schema", "print the JSON Schema of the spec", "lean_connector.cli._schema"),
+    Command(
+        "schema",
+        "print the JSON Schema of the spec",
+        "lean_connector.cli._schema",
+        description=(
+            "Print the JSON Schema of the spec file, for editors (yaml-language-server) and "
+            "CI checks. It describes every spec, so it takes none."
+        ),
+        examples=("lean-connector schema > lean-connector-spec.schema.json",),
+        uses_spec=False,
+    ),
     Command(
         "secrets",
         "secret references: `secrets check`, `secrets put`",
         "lean_connector.cli._secrets",
+        description=(
+            "check: resolve every secret reference of the spec and show its source, version "
+            "and length, never its value. put: store a value, read from a file or stdin, "
+            "into the aws-sm:// secret a spec field names."
+        ),
+        examples=(
+            "lean-connector secrets check --spec lean.yaml --format table",
+            "lean-connector secrets put mtls.private_key --from-file key.pem --spec lean.yaml",
+        ),
     ),
     Command(
         "doctor",
         "check secrets, certificate, TLS, token and one API call",
         "lean_connector.cli._doctor",
+        description=(
+            "Check the spec end to end, in order: secrets resolve, the client certificate "
+            "and key, a TLS handshake with the API host, a token (OAuth) and GET /banks/v1/. "
+            "Each failed check says what to fix; exit 1 when one fails."
+        ),
+        examples=("lean-connector doctor --spec lean.yaml", "lean-connector doctor --format json"),
     ),
     Command(
         "token",
         "get an api or customer token (value only with --show)",
         "lean_connector.cli._token",
+        description=(
+            "Get an api-scope (or customer-scope) token from Lean's OAuth endpoint and print "
+            "its scope and expiry; the token itself only with --show (it is a credential)."
+        ),
+        examples=(
+            "lean-connector token --spec lean.yaml",
+            "lean-connector token --customer 6f1c0c1e-... --show",
+        ),
     ),
     Command(
         "request",
         "send one API call: request METHOD PATH [--data JSON]",
         "lean_connector.cli._request",
+        description=(
+            "Send one authenticated call to Lean's API, with the connector's retries, and "
+            "print the JSON answer. A Lean error exits 1 with Lean's status code and "
+            "correlation id."
+        ),
+        examples=(
+            "lean-connector request GET /banks/v1/",
+            "lean-connector request GET /data/v2/accounts --param entity_id=...",
+            'lean-connector request POST /customers/v1/ --data \'{"app_user_id": "u-1"}\'',
+        ),
     ),
     Command(
         "link-session",
         "print the LinkSDK connect() config for an end user",
         "lean_connector.cli._link_session",
+        description=(
+            "Get or create the Lean customer for an end user of yours and print the "
+            "LinkSDK connect() configuration (customer id, a customer-scoped token, "
+            "permissions) to open the Link flow with."
+        ),
+        examples=(
+            "lean-connector link-session --app-user-id user-42",
+            "lean-connector link-session --app-user-id user-42 --permission identity "
+            "--permission accounts --bank-identifier LEANMB1",
+        ),
     ),
     Command(
         "sync",
         "fetch accounts, balances and transactions to JSON Lines (dir or s3://)",
         "lean_connector.cli._sync",
+        description=(
+            "Fetch accounts, balances and transactions of every entity (or of the customers "
+            "given) into JSON Lines under OUTPUT/<run_id>/, with a manifest. A terminal "
+            "shows a progress bar; the summary is printed as JSON. `sync plan` and "
+            "`sync status` spread a run over a fleet of workers through SQS."
+        ),
+        examples=(
+            "lean-connector sync --output ./out --days 7",
+            "lean-connector sync --output s3://my-bucket/lean --customer 6f1c0c1e-...",
+            "lean-connector sync --output ./out --run-id 20260105T101500Z-ab12cd  # resume",
+        ),
     ),
     Command(
         "sandbox",
         "run the local Lean sandbox (mTLS + OAuth) for tests and demos",
         "lean_connector.cli._sandbox",
+        description=(
+            "Run a local stand-in for Lean's API (an mTLS listener, a plain HTTPS one and an "
+            "OAuth token endpoint) until interrupted. Writes test certificates and ready "
+            "specs (mtls, oauth, app-token) into --out and prints their paths as JSON; it "
+            "makes its own specs, so it takes none."
+        ),
+        examples=(
+            "lean-connector sandbox --out ./sandbox",
+            "lean-connector sandbox --out ./sandbox --customers 20 --entities 2",
+        ),
+        uses_spec=False,
     ),
 ]
 
@@ -95,14 +195,41 @@ class _Parser(argparse.ArgumentParser):
         super().error(message)
 
 
-# `--spec` on each subcommand too; SUPPRESS keeps an absent one from erasing the global one.
-SPEC_OPTION = _Parser(add_help=False)
-SPEC_OPTION.add_argument(
-    "--spec",
-    metavar="FILE",
-    default=argparse.SUPPRESS,
-    help="YAML spec file (default: $LEAN_CONNECTOR_SPEC, then LEAN_* env alone)",
-)
+_SPEC_HELP = "YAML spec file (default: $LEAN_CONNECTOR_SPEC, then LEAN_* env alone)"
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _log_level(text: str) -> str:
+    return text.upper()
+
+
+def _add_log_options(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=default,
+        help="more log output: -v INFO, -vv DEBUG (default: WARNING on a terminal, else INFO)",
+    )
+    parser.add_argument(
+        "--log-level",
+        type=_log_level,
+        choices=_LOG_LEVELS,
+        default=default,
+        metavar="LEVEL",
+        help="log level: " + ", ".join(_LOG_LEVELS),
+    )
+
+
+# Options every command takes, also after its name. SUPPRESS keeps an absent one from
+# erasing the same option given before the command.
+LOG_OPTIONS = _Parser(add_help=False)
+_add_log_options(LOG_OPTIONS, argparse.SUPPRESS)
+COMMAND_OPTIONS = _Parser(add_help=False, parents=[LOG_OPTIONS])
+COMMAND_OPTIONS.add_argument("--spec", metavar="FILE", default=argparse.SUPPRESS, help=_SPEC_HELP)
+# A command that reads no spec hides --spec and refuses it by name, instead of ignoring it.
+NO_SPEC_OPTIONS = _Parser(add_help=False, parents=[LOG_OPTIONS])
+NO_SPEC_OPTIONS.add_argument("--spec", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -112,22 +239,37 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="lean-connector",
         description="Call the Lean Technologies API from one declarative spec.",
-        epilog="exit codes: 0 ok, 1 call or check failed, 2 spec or command line wrong",
+        epilog=(
+            "exit codes: 0 ok, 1 call or check failed, 2 spec or command line wrong. "
+            "Run `lean-connector COMMAND --help` for a command's options and examples."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--spec", metavar="FILE", default=None, help=SPEC_OPTION._actions[0].help)
+    parser.add_argument("--spec", metavar="FILE", default=None, help=_SPEC_HELP)
+    _add_log_options(parser, None)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for command in COMMANDS:
-        sub = commands.add_parser(command.name, help=command.help, parents=[SPEC_OPTION])
+        sub = commands.add_parser(
+            command.name,
+            help=command.help,
+            description=command.description,
+            epilog=command.epilog(),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+            parents=[COMMAND_OPTIONS if command.uses_spec else NO_SPEC_OPTIONS],
+        )
         command.add_arguments(sub)
-        sub.set_defaults(command_module=command.module)
+        sub.set_defaults(command_module=command.module, uses_spec=command.uses_spec)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``lean-connector`` and ``python -m lean_connector``; returns the exit code."""
-    args = build_parser().parse_args(argv)  # usage errors exit 2 here
+    parser = build_parser()
+    args = parser.parse_args(argv)  # usage errors exit 2 here
+    if args.spec is not None and not args.uses_spec:
+        parser.error(f"{args.command} does not read a spec: drop --spec")
     try:
+        configure_cli_logging(args)
         code: int = importlib.import_module(args.command_module).run(args)
         return code
     except ConnectorError as exc:

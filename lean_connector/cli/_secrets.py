@@ -28,17 +28,19 @@ __all__ = ["add_arguments", "run"]
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """``secrets check`` and ``secrets put``."""
-    from lean_connector.cli._main import SPEC_OPTION
+    from lean_connector.cli._main import COMMAND_OPTIONS
 
     actions = parser.add_subparsers(dest="secrets_action", metavar="ACTION", required=True)
     check = actions.add_parser(
-        "check", help="resolve every reference; show source, version, length", parents=[SPEC_OPTION]
+        "check",
+        help="resolve every reference; show source, version, length",
+        parents=[COMMAND_OPTIONS],
     )
     check.add_argument("--format", choices=("json", "table"), default="json")
     put = actions.add_parser(
         "put",
         help="store a value (from a file or stdin) into the aws-sm:// secret a field names",
-        parents=[SPEC_OPTION],
+        parents=[COMMAND_OPTIONS],
     )
     _add_put_arguments(put)
 

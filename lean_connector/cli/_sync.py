@@ -11,7 +11,13 @@ import datetime as dt
 import json
 import sys
 
-from lean_connector.cli._common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, load_spec_from
+from lean_connector.cli._common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    configure_cli_logging,
+    load_spec_from,
+)
 from lean_connector.errors import InvalidRequestError, SpecError
 
 __all__ = ["add_arguments", "run"]
@@ -37,21 +43,21 @@ def _date_arg(text: str) -> dt.date:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The flags of ``lean-connector sync``, and its ``plan`` and ``status`` actions."""
     from lean_connector.cli import _sync_fleet
-    from lean_connector.cli._main import SPEC_OPTION
+    from lean_connector.cli._main import COMMAND_OPTIONS
 
     actions = parser.add_subparsers(dest="sync_action", metavar="[ACTION]", required=False)
     _sync_fleet.add_plan_arguments(
         actions.add_parser(
             "plan",
             help="list the entities, write plan.json and enqueue them for the workers",
-            parents=[SPEC_OPTION],
+            parents=[COMMAND_OPTIONS],
         )
     )
     _sync_fleet.add_status_arguments(
         actions.add_parser(
             "status",
             help="planned, done, failed and missing entities of a run (exit 0 when all done)",
-            parents=[SPEC_OPTION],
+            parents=[COMMAND_OPTIONS],
         )
     )
     parser.add_argument("--output", help="directory or s3://bucket/prefix (default: sync.output)")
@@ -94,7 +100,6 @@ def run(args: argparse.Namespace) -> int:
 
         return run_status(args)
     from lean_connector.client import LeanConnector
-    from lean_connector.logs import configure_logging
     from lean_connector.sync import check_run_id, new_run_id, resolve_window, run_sync
 
     if args.days is not None and args.start_date is not None:
@@ -112,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
     workers = args.workers or spec.sync.workers
     if spec.http.pool_size < workers:  # one pooled connection per worker, or calls reconnect
         spec = spec.model_copy(update={"http": spec.http.model_copy(update={"pool_size": workers})})
-    configure_logging(spec.logging.level, spec.logging.format)
+    configure_cli_logging(args, spec)
     with LeanConnector(spec) as connector:
         try:
             manifest = run_sync(

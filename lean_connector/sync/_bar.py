@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sys
 from typing import Any, TextIO
 
@@ -34,6 +35,18 @@ def _console_loggers() -> list[logging.Logger]:
         ):
             found.append(logger)
     return found
+
+
+def _size_options(stream: TextIO) -> dict[str, Any]:
+    """Follow the terminal's size; a terminal that reports none (a ``script`` or CI pty of
+    size 0x0) gets 80x24 instead, or tqdm would draw nothing at all."""
+    try:
+        size = os.get_terminal_size(stream.fileno())
+    except (AttributeError, OSError, ValueError):
+        size = os.terminal_size((0, 0))
+    if size.columns > 0 and size.lines > 0:
+        return {"dynamic_ncols": True}
+    return {"ncols": size.columns or 80, "nrows": size.lines or 24}
 
 
 class TerminalBar:
@@ -63,6 +76,7 @@ class TerminalBar:
                 file=self._stream,
                 leave=False,
                 delay=0.5,  # a quick listing never shows
+                **_size_options(self._stream),
             )
         self._bar.update(found - self._bar.n)
 
@@ -78,8 +92,8 @@ class TerminalBar:
             unit=" entities",
             file=self._stream,
             bar_format=_FORMAT,
-            dynamic_ncols=True,
             smoothing=0.1,
+            **_size_options(self._stream),
         )
 
     def update(self, done: int, failed: int) -> None:
