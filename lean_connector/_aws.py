@@ -18,6 +18,7 @@ __all__ = [
     "NOT_FOUND_CODES",
     "THROTTLING_CODES",
     "client",
+    "credentials_problem",
     "error_code",
     "is_aws_client_error",
     "is_connection_error",
@@ -50,6 +51,17 @@ CREDENTIAL_CODES = frozenset(
         "ExpiredTokenException",
         "NoCredentialsError",
         "PartialCredentialsError",
+    }
+)
+# botocore raises these before any call, when the credential chain finds nothing usable.
+_MISSING_CREDENTIALS = frozenset(
+    {
+        "NoCredentialsError",
+        "PartialCredentialsError",
+        "CredentialRetrievalError",
+        "UnauthorizedSSOTokenError",
+        "SSOTokenLoadError",
+        "TokenRetrievalError",
     }
 )
 # Throttled, or the service is briefly failing: the same call may succeed later.
@@ -117,6 +129,24 @@ def error_code(exc: BaseException) -> str | None:
     if isinstance(response, dict):
         code = response.get("Error", {}).get("Code")
         return str(code) if code is not None else None
+    return None
+
+
+def credentials_problem(exc: BaseException) -> str | None:
+    """What is wrong with this process's AWS credentials, and what to do about it, when they
+    are why ``exc`` happened; None when the credentials are not the cause."""
+    code = error_code(exc) or type(exc).__name__
+    if code in _MISSING_CREDENTIALS:
+        return (
+            f"no usable AWS credentials were found ({code}): set AWS_PROFILE (after "
+            "`aws sso login` for SSO), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run "
+            "where an IAM role is attached (Lambda, ECS, EC2)"
+        )
+    if code in CREDENTIAL_CODES:
+        return (
+            f"AWS rejected this process's credentials ({code}): they are unknown, expired or "
+            "mistyped; refresh them (a new session token, `aws sso login`) or check AWS_PROFILE"
+        )
     return None
 
 

@@ -407,8 +407,10 @@ class OAuthCredential(Credential):
 
     def _endpoint_down(self, what: str) -> AuthError:
         # Unlike a rejected credential, an unreachable endpoint may recover: retryable.
+        # Said without "retrying": by the time a caller reads this, retries are over.
         return AuthError(
-            f"Lean's token endpoint {self.token_url} {what}: no token could be obtained; the call "
-            "is retried with backoff — if it persists, check endpoints.auth and the network path",
+            f"Lean's token endpoint {self.token_url} {what}: no token could be obtained; this "
+            "can pass, so try again later, and if it persists check endpoints.auth and the "
+            "network path",
             retryable=True,
         )

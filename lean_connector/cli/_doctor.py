@@ -20,7 +20,12 @@ from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from lean_connector.cli._common import EXIT_FAILED, EXIT_OK, load_spec_from, print_json
-from lean_connector.errors import ConnectorError
+from lean_connector.errors import (
+    ConnectorError,
+    SecretAccessDeniedError,
+    SecretNotFoundError,
+    SecretUnavailableError,
+)
 from lean_connector.transport import EXPIRY_WARNING_DAYS
 
 if TYPE_CHECKING:
@@ -54,13 +59,41 @@ def _secrets(spec: LeanSpec, resolver: SecretResolver) -> list[Check]:
         try:
             value = resolver.resolve(reference, field=field)
         except ConnectorError as exc:
-            checks.append(Check(f"secret {field}", "fail", exc.message, "fix the reference or IAM"))
+            advice = _secret_advice(field, reference, exc)
+            checks.append(Check(f"secret {field}", "fail", exc.message, advice))
             continue
         version = f", version {value.version_id}" if value.version_id else ""
         checks.append(
             Check(f"secret {field}", "pass", f"{value.source}{version}, {len(value)} bytes")
         )
     return checks
+
+
+def _secret_advice(field: str, reference: str, exc: ConnectorError) -> str:
+    """What to do, by what failed and where the reference points."""
+    scheme = reference.split("://", 1)[0] if "://" in reference else "literal"
+    if isinstance(exc, SecretNotFoundError):
+        if scheme == "file":
+            return f"the file does not exist: create it, or point {field} at the right path"
+        if scheme == "env":
+            return f"the environment variable is not set: export it, or fix {field}"
+        return (
+            "the secret (or its JSON key) does not exist: create it and fill it with "
+            f"`lean-connector secrets put {field}`, or fix {field}"
+        )
+    if isinstance(exc, SecretAccessDeniedError):
+        if scheme == "file":
+            return "the file is not readable by this user: fix its owner or permissions"
+        return (
+            "this identity may not read it: grant the read (and kms:Decrypt on its key), "
+            "or run with the AWS credentials that may"
+        )
+    if isinstance(exc, SecretUnavailableError):
+        return (
+            "the secret store could not be reached: check the network path and "
+            "secrets.aws_region / secrets.aws_endpoint_url, then run doctor again"
+        )
+    return f"fix {field}"
 
 
 def _certificate(connector: LeanConnector) -> Check:

@@ -126,17 +126,24 @@ def send_entity_batch(sqs: Any, queue_url: str, tasks: Sequence[EntityTask]) -> 
 
 
 def _call(operation: Any, **arguments: Any) -> Any:
-    from lean_connector._aws import error_code, is_aws_client_error, is_connection_error
+    from lean_connector._aws import (
+        credentials_problem,
+        error_code,
+        is_aws_client_error,
+        is_connection_error,
+    )
 
     try:
         return operation(**arguments)
     except Exception as exc:
-        if not (is_aws_client_error(exc) or is_connection_error(exc)):
+        problem = credentials_problem(exc)
+        if problem is None and not (is_aws_client_error(exc) or is_connection_error(exc)):
             raise
         code = error_code(exc)
+        fix = problem or "check the queue URL and the role's sqs:SendMessage"
         raise AWSStoreError(
-            f"SQS SendMessageBatch failed ({code or type(exc).__name__}): check the queue URL "
-            "and the role's sqs:SendMessage, then run the planner again with the same run id",
+            f"SQS SendMessageBatch failed ({code or type(exc).__name__}): {fix}; then run the "
+            "planner again with the same run id",
             service="sqs",
             code=code,
         ) from exc

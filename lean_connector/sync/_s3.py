@@ -174,11 +174,13 @@ class S3Output(SyncOutput):
             raise self._store_error(action, exc) from exc
 
     def _store_error(self, action: str, exc: BaseException) -> AWSStoreError:
-        from lean_connector._aws import error_code
+        from lean_connector._aws import credentials_problem, error_code
 
         code = error_code(exc)
+        problem = credentials_problem(exc)
         return AWSStoreError(
-            f"S3 {action} failed under {self.location} ({code or type(exc).__name__})",
+            f"S3 {action} failed under {self.location} ({code or type(exc).__name__})"
+            + (f": {problem}" if problem else ""),
             service="s3",
             code=code,
         )
@@ -189,15 +191,39 @@ class S3Output(SyncOutput):
         except Exception as exc:
             if not _is_botocore(exc):
                 raise
-            from lean_connector._aws import error_code
+            raise self._check_error(exc) from exc
 
-            code = error_code(exc)
-            raise AWSStoreError(
-                f"S3 bucket {self.bucket!r} does not exist or is not accessible "
-                f"({code or type(exc).__name__}): create it or fix sync.output",
-                service="s3",
-                code=code,
-            ) from exc
+    def _check_error(self, exc: BaseException) -> AWSStoreError:
+        """Why the output bucket cannot be used: credentials, existence, permission, network."""
+        from lean_connector._aws import (
+            ACCESS_DENIED_CODES,
+            credentials_problem,
+            error_code,
+            is_connection_error,
+        )
+
+        code = error_code(exc)
+        bucket, fix = repr(self.bucket), "or fix --output (sync.output)"
+        problem = credentials_problem(exc)
+        if problem is not None:
+            text = f"cannot use the S3 output {self.location}: {problem}"
+        elif code in {"404", "NoSuchBucket", "NotFound"}:
+            text = f"S3 bucket {bucket} does not exist: create it {fix}"
+        elif code == "403" or code in ACCESS_DENIED_CODES:
+            text = (
+                f"S3 denied access to bucket {bucket} ({code}): grant s3:ListBucket on it and "
+                "s3:GetObject, s3:PutObject and s3:AbortMultipartUpload on its objects to the "
+                f"role or user this runs as, {fix}"
+            )
+        elif is_connection_error(exc):
+            endpoint = self._endpoint_url or f"the S3 endpoint of {self._region or 'the region'}"
+            text = (
+                f"could not reach {endpoint} for bucket {bucket} ({type(exc).__name__}): check "
+                "the network path (NAT or an S3 VPC endpoint) and secrets.aws_endpoint_url"
+            )
+        else:
+            text = f"S3 bucket {bucket} cannot be used ({code or type(exc).__name__}): {fix}"
+        return AWSStoreError(text, service="s3", code=code)
 
     def read(self, relative: str) -> bytes | None:
         from lean_connector._aws import error_code

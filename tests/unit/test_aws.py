@@ -66,3 +66,39 @@ def test_error_code_sets_are_disjoint_so_each_code_has_one_meaning() -> None:
     ]
     assert all(isinstance(codes, frozenset) for codes in sets)
     assert sum(len(codes) for codes in sets) == len(frozenset().union(*sets))
+
+
+@pytest.mark.parametrize(
+    ("exc", "start"),
+    [
+        (
+            boto_errors.NoCredentialsError(),
+            "no usable AWS credentials were found (NoCredentialsError)",
+        ),
+        (
+            boto_errors.PartialCredentialsError(provider="env", cred_var="AWS_SECRET_ACCESS_KEY"),
+            "no usable AWS credentials were found (PartialCredentialsError)",
+        ),
+        (
+            boto_errors.ClientError(
+                {"Error": {"Code": "ExpiredTokenException", "Message": "expired"}}, "HeadBucket"
+            ),
+            "AWS rejected this process's credentials (ExpiredTokenException)",
+        ),
+    ],
+    ids=lambda value: type(value).__name__ if isinstance(value, Exception) else "",
+)
+def test_credentials_problem_names_the_cause_and_what_to_do(exc: Exception, start: str) -> None:
+    problem = aws_clients.credentials_problem(exc)
+    assert problem is not None
+    assert problem.startswith(start)
+    assert "AWS_PROFILE" in problem
+
+
+def test_credentials_are_not_blamed_for_other_failures() -> None:
+    denied = boto_errors.ClientError({"Error": {"Code": "AccessDenied"}}, "HeadBucket")
+    assert aws_clients.credentials_problem(denied) is None
+    assert (
+        aws_clients.credentials_problem(boto_errors.EndpointConnectionError(endpoint_url=ENDPOINT))
+        is None
+    )

@@ -106,6 +106,21 @@ def test_doctor_json_format_lists_each_check(
     }
 
 
+def test_doctor_says_a_missing_secret_file_does_not_exist(
+    lean_sandbox: LeanSandbox, bundle: dict[str, Path]
+) -> None:
+    bundle["client_secret"].unlink()
+    result = run("doctor", "--spec", spec_path(bundle, "oauth"))
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    failed = lines.index(next(line for line in lines if line.startswith("FAIL  secret auth.")))
+    assert f"file {bundle['client_secret']} does not exist" in lines[failed]
+    assert lines[failed + 1].split("-> ", 1)[1] == (
+        "the file does not exist: create it, or point auth.client_secret at the right path"
+    )
+    assert "IAM" not in result.stdout
+
+
 def test_doctor_fails_on_a_closed_port_with_advice(
     lean_sandbox: LeanSandbox, bundle: dict[str, Path]
 ) -> None:
@@ -365,3 +380,49 @@ def test_doctor_has_no_token_store_check_to_skip() -> None:
     from lean_connector.spec import REFERENCE_FIELDS
 
     assert "auth.token_store" not in REFERENCE_FIELDS
+
+
+# -- errors that name the real cause ------------------------------------------------------------
+
+
+def test_sync_to_s3_without_aws_credentials_says_so_before_calling_lean(
+    lean_sandbox: LeanSandbox, bundle: dict[str, Path], tmp_path: Path
+) -> None:
+    # A developer's shell with no AWS set-up at all: no keys, no profile files, no IMDS.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.upper().startswith(("AWS_", "LEAN_")) and "PROXY" not in k.upper()
+    }
+    env.update(
+        PYTHONPATH=str(ROOT),
+        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "no-credentials"),
+        AWS_CONFIG_FILE=str(tmp_path / "no-config"),
+        AWS_EC2_METADATA_DISABLED="true",
+        LEAN_SECRETS__AWS_REGION="me-central-1",
+    )
+    lean_sandbox.counters.reset()
+    spec = spec_path(bundle, "oauth")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lean_connector",
+            "sync",
+            "--spec",
+            spec,
+            "--output",
+            "s3://nobucket/x",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    error = result.stderr.strip().splitlines()[-1]
+    assert error.startswith("error: cannot use the S3 output s3://nobucket/x/"), result.stderr
+    assert "no usable AWS credentials were found (NoCredentialsError): set AWS_PROFILE" in error
+    assert "does not exist" not in error
+    assert sum(lean_sandbox.counters.calls.values()) == 0
