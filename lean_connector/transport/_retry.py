@@ -22,6 +22,10 @@ never parked for minutes inside one call.
 A :class:`RetryBudget` shared by a connector caps retries to a fraction of requests plus a
 small floor per second: when Lean is down, every caller fails fast instead of multiplying
 the load by ``max_attempts``.
+
+The first attempt runs before tenacity is involved: most calls succeed at once, so they
+pay for no retry machinery (and a cold start does not import tenacity). A first attempt
+that fails is handed to tenacity as its attempt 1, so every decision is tenacity's.
 """
 
 from __future__ import annotations
@@ -31,9 +35,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
-
-from tenacity import RetryCallState, Retrying, stop_after_attempt
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from lean_connector.errors import (
     AuthError,
@@ -52,6 +54,9 @@ from lean_connector.errors import (
     WebhookVerificationError,
 )
 from lean_connector.logs import get_logger
+
+if TYPE_CHECKING:
+    from tenacity import RetryCallState
 
 __all__ = [
     "RetryBudget",
@@ -244,6 +249,26 @@ def call_with_retry(
     ``policy.max_retry_after_s``, or ``budget`` has no retry left. The caller records the
     request in ``budget`` (``record_request``); this function only spends from it.
     """
+    try:
+        return fn(1)
+    except Exception as exc:
+        first_failure = exc
+    return _retry_after_first_failure(
+        fn, first_failure, idempotent=idempotent, policy=policy, budget=budget, sleep=sleep
+    )
+
+
+def _retry_after_first_failure(
+    fn: Callable[[int], T],
+    first_failure: Exception,
+    *,
+    idempotent: bool,
+    policy: RetryPolicy,
+    budget: RetryBudget | None,
+    sleep: Callable[[float], None],
+) -> T:
+    """The retry loop on tenacity, whose attempt 1 replays the first attempt's failure."""
+    from tenacity import Retrying, stop_after_attempt
 
     def should_retry(state: RetryCallState) -> bool:
         outcome = state.outcome
@@ -295,5 +320,8 @@ def call_with_retry(
     )
     for attempt in retrying:
         with attempt:
-            return fn(attempt.retry_state.attempt_number)
+            number = attempt.retry_state.attempt_number
+            if number == 1:
+                raise first_failure
+            return fn(number)
     raise AssertionError("unreachable: tenacity either returns or re-raises")  # pragma: no cover

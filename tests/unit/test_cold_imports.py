@@ -83,3 +83,21 @@ def test_loading_a_spec_from_the_environment_needs_no_yaml(
     modules = modules_after("from lean_connector.spec import load_spec\nload_spec()")
     assert "lean_connector.spec._model" in modules
     assert loaded(modules, ("yaml", "lean_connector.spec._yaml")) == []
+
+
+def test_a_call_that_succeeds_at_once_needs_no_retry_machinery() -> None:
+    call = (
+        "from lean_connector.errors import ConnectError\n"
+        "from lean_connector.transport import RetryPolicy, call_with_retry\n"
+        "policy = RetryPolicy(max_attempts=3, base_s=0.0)\n"
+        "assert call_with_retry(lambda n: n, idempotent=True, policy=policy) == 1\n"
+    )
+    assert "tenacity" not in modules_after(call)
+    retried = (
+        "def flaky(n):\n"
+        "    if n == 1:\n"
+        "        raise ConnectError('refused')\n"
+        "    return n\n"
+        "assert call_with_retry(flaky, idempotent=True, policy=policy, sleep=lambda s: None) == 2\n"
+    )
+    assert "tenacity" in modules_after(call + retried)
