@@ -1,10 +1,10 @@
 """The spec: one declarative description of how to reach Lean, per stage.
 
-The only package that imports pydantic, pydantic-settings and PyYAML. Its modules, lowest
-first: ``_fields`` (which fields hold references), ``_sections`` (one model per section),
-``_hosts`` (the host table), ``_rules`` (cross-field rules, error messages), ``_yaml``
-(spec files, imported only when one is read), ``_sources`` (YAML file and ``LEAN_*`` env),
-``_model`` (``LeanSpec`` and ``load_spec``).
+The only package that imports pydantic and PyYAML. Its modules, lowest first: ``_fields``
+(which fields hold references), ``_sections`` (one model per section), ``_hosts`` (the host
+table), ``_rules`` (cross-field rules, error messages), ``_yaml`` (spec files, imported only
+when one is read), ``_sources`` (YAML file and ``LEAN_*`` env), ``_model`` (``LeanSpec`` and
+``load_spec``, which merges the sources).
 """
 
 from __future__ import annotations

@@ -13,8 +13,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import Field, ValidationError, model_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from lean_connector.secrets import is_reference
 from lean_connector.spec import _sources
@@ -46,12 +45,10 @@ from lean_connector.spec._sections import (
     WebhooksSpec,
 )
 from lean_connector.spec._sources import (
-    ENV_PREFIX,
-    CheckedEnvSource,
-    YamlFileSource,
+    deep_merge,
+    env_data,
     section_model,
     spec_file_data,
-    yaml_source_data,
 )
 
 __all__ = [
@@ -64,16 +61,14 @@ __all__ = [
 ]
 
 
-class LeanSpec(BaseSettings):
+# Built by load_spec(), which merges arguments, LEAN_* env and the YAML file; the
+# constructor takes only what it is given. (The docstring is the JSON schema's description.)
+class LeanSpec(BaseModel):
     """lean-connector spec: how to reach the Lean API for one stage."""
 
-    model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX,
-        env_nested_delimiter="__",
-        env_ignore_empty=True,
-        env_parse_none_str="null",
-        case_sensitive=False,
+    model_config = ConfigDict(
         extra="forbid",
+        validate_default=True,
         title="lean-connector spec",
         json_schema_extra=SCHEMA_RULES,
     )
@@ -92,18 +87,6 @@ class LeanSpec(BaseSettings):
     logging: LoggingSpec = Field(default_factory=LoggingSpec, description="Logging.")
     sync: SyncSpec = Field(default_factory=SyncSpec, description="Batch sync job.")
     link: LinkSpec = Field(default_factory=LinkSpec, description="LinkSDK session endpoint.")
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        """Arguments > checked LEAN_* env > YAML file; no dotenv or secrets-dir sources."""
-        return init_settings, CheckedEnvSource(settings_cls), YamlFileSource(settings_cls)
 
     def secret_references(self) -> dict[str, str]:
         """Dotted field -> reference text (or literal) for every set reference field."""
@@ -138,13 +121,13 @@ def load_spec(path: str | os.PathLike[str] | None = None, **overrides: Any) -> L
     ``overrides`` are nested dicts, like pydantic init arguments:
     ``load_spec(auth={"mode": "oauth"})``. Raises :class:`SpecError` with ``field`` set.
     """
-    with yaml_source_data(spec_file_data(path)):
-        try:
-            return LeanSpec(**overrides)
-        except ValidationError as exc:
-            # `from None`: pydantic's error text echoes input values, which may be secrets.
-            errors = exc.errors(include_url=False)
-            raise spec_error_from_errors(errors, _allowed_keys()) from None
+    data = deep_merge(spec_file_data(path), env_data(os.environ, LeanSpec), overrides)
+    try:
+        return LeanSpec(**data)
+    except ValidationError as exc:
+        # `from None`: pydantic's error text echoes input values, which may be secrets.
+        errors = exc.errors(include_url=False)
+        raise spec_error_from_errors(errors, _allowed_keys()) from None
 
 
 def secret_references(spec: LeanSpec) -> dict[str, str]:

@@ -1,23 +1,26 @@
 """Where the spec's data comes from: the YAML file and the checked ``LEAN_*`` environment.
 
-Part of the spec (``_model`` builds the model, the package re-exports the public names), so
-it imports pydantic-settings; a YAML file is parsed by ``_yaml`` (PyYAML, imported only
+Part of the spec (``_model`` builds the model and merges these sources, the package
+re-exports the public names). A YAML file is parsed by ``_yaml`` (PyYAML, imported only
 when there is a file) with duplicate keys refused and without echoing its lines (they may
 hold a secret); a ``LEAN_*`` variable that names no spec field is an error, not ignored.
+
+The environment is read here rather than by pydantic-settings, with the rules its env
+source had (names case-insensitive, ``__`` between levels, empty = unset, ``null`` = None, a
+section as one JSON object whose keys its nested variables override): importing
+pydantic-settings (its CLI, dotenv and cloud sources come along) cost a Lambda cold start
+more than the whole spec model.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel
-from pydantic_settings import EnvSettingsSource, PydanticBaseSettingsSource
 
 from lean_connector.errors import SpecError
 from lean_connector.spec._rules import unknown_key_message
@@ -26,13 +29,12 @@ __all__ = [
     "ENV_PREFIX",
     "SPEC_PATH_ENV",
     "TOOL_ENV_PREFIX",
-    "CheckedEnvSource",
-    "YamlFileSource",
     "check_env",
+    "deep_merge",
+    "env_data",
     "read_spec_file",
     "section_model",
     "spec_file_data",
-    "yaml_source_data",
 ]
 
 SPEC_PATH_ENV = "LEAN_CONNECTOR_SPEC"
@@ -88,41 +90,100 @@ def _is_json_object(text: str) -> bool:
         return False
 
 
-class CheckedEnvSource(EnvSettingsSource):
-    """pydantic-settings' env source, but a LEAN_* typo is an error instead of ignored."""
-
-    def __call__(self) -> dict[str, Any]:
-        check_env(os.environ, self.settings_cls)
-        return super().__call__()
+_NULL = "null"
+_COMPLEX_ORIGINS = (list, tuple, set, frozenset, dict)
 
 
-# The YAML data of the load_spec() call in progress; a ContextVar keeps concurrent
-# loads (threads, asyncio tasks) from seeing each other's file.
-_yaml_data: ContextVar[dict[str, Any] | None] = ContextVar("lean_spec_yaml", default=None)
+def _is_spec_variable(name: str, value: str) -> bool:
+    upper = name.upper()
+    return upper.startswith(ENV_PREFIX) and not upper.startswith(TOOL_ENV_PREFIX) and value != ""
 
 
-@contextmanager
-def yaml_source_data(data: dict[str, Any]) -> Iterator[None]:
-    """Make ``data`` what :class:`YamlFileSource` returns within this block (this context)."""
-    token = _yaml_data.set(data)
+def _is_complex(annotation: Any) -> bool:
+    """A value given as JSON in the environment: a model, a list, a dict, ..."""
+    for candidate in (annotation, *get_args(annotation)):
+        if section_model(candidate) is not None or get_origin(candidate) in _COMPLEX_ORIGINS:
+            return True
+        if isinstance(candidate, type) and issubclass(candidate, _COMPLEX_ORIGINS):
+            return True
+    return False
+
+
+def _match_field_names(model: type[BaseModel], data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with its keys matched to ``model``'s field names whatever their case."""
+    by_lower = {name.lower(): name for name in model.model_fields}
+    matched = {}
+    for key, value in data.items():
+        name = by_lower.get(key.lower(), key) if isinstance(key, str) else key
+        field = model.model_fields.get(name)
+        section = section_model(field.annotation) if field is not None else None
+        matched[name] = (
+            _match_field_names(section, value)
+            if section is not None and isinstance(value, dict)
+            else value
+        )
+    return matched
+
+
+def env_data(environ: Mapping[str, str], spec_model: type[BaseModel]) -> dict[str, Any]:
+    """The spec's ``LEAN_*`` variables as nested data; SpecError for one that names no field.
+
+    ``LEAN_AUTH__MODE=oauth`` is ``{"auth": {"mode": "oauth"}}``. Names are case-insensitive,
+    an empty value is unset, ``null`` is None, and a section or other structured value may
+    be given whole as JSON (``LEAN_AUTH='{"mode": "oauth"}'``); variables nested under a
+    section given whole override its keys.
+    """
+    check_env(environ, spec_model)
+    data: dict[str, Any] = {}
+    nested: list[tuple[list[str], str]] = []
+    for name, value in sorted(environ.items()):
+        if not _is_spec_variable(name, value):
+            continue
+        path = name.upper()[len(ENV_PREFIX) :].lower().split("__")
+        if len(path) > 1:
+            nested.append((path, value))
+            continue
+        data[path[0]] = _env_value(spec_model, path[0], value)
+    for path, value in nested:
+        model, node = spec_model, data
+        for key in path[:-1]:
+            section = section_model(model.model_fields[key].annotation)
+            assert section is not None  # check_env refused a path through a value
+            child = node.get(key)
+            if not isinstance(child, dict):
+                child = node[key] = {}
+            model, node = section, child
+        node[path[-1]] = _env_value(model, path[-1], value)
+    return data
+
+
+def _env_value(model: type[BaseModel], name: str, value: str) -> Any:
+    if value == _NULL:
+        return None
+    annotation = model.model_fields[name].annotation
+    if not _is_complex(annotation):
+        return value
     try:
-        yield
-    finally:
-        _yaml_data.reset(token)
+        decoded = json.loads(value)
+    except ValueError:
+        return value  # pydantic says what the field expects
+    section = section_model(annotation)
+    if section is not None and isinstance(decoded, dict):
+        return _match_field_names(section, decoded)
+    return decoded
 
 
-class YamlFileSource(PydanticBaseSettingsSource):
-    """The YAML spec: the file given to load_spec(), else the one named by LEAN_CONNECTOR_SPEC."""
-
-    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
-        return None, field_name, False  # unused: __call__ returns the whole mapping
-
-    def __call__(self) -> dict[str, Any]:
-        data = _yaml_data.get()
-        if data is None:
-            path = os.environ.get(SPEC_PATH_ENV)
-            data = read_spec_file(path, origin=SPEC_PATH_ENV) if path else {}
-        return data
+def deep_merge(*layers: Mapping[str, Any]) -> dict[str, Any]:
+    """The layers merged, later ones winning; mappings merge key by key, other values replace."""
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        for key, value in layer.items():
+            current = merged.get(key)
+            if isinstance(value, Mapping) and isinstance(current, Mapping):
+                merged[key] = deep_merge(current, value)
+            else:
+                merged[key] = value
+    return merged
 
 
 def read_spec_file(path: str | os.PathLike[str], *, origin: str = "--spec") -> dict[str, Any]:

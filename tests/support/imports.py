@@ -20,7 +20,9 @@ ONLY_ELSEWHERE = (
     "lean_connector.spec._yaml",
     "lean_connector.transport._cert_checks",
     "argparse",
+    "dotenv",
     "jsonschema",
+    "pydantic_settings",
     "yaml",
     "cryptography",
 )
