@@ -38,6 +38,10 @@ _FORMS: dict[str, str] = {
 }
 _SM_ARN = re.compile(r"arn:aws[a-z-]*:secretsmanager:(?P<region>[a-z0-9-]+):\d{12}:secret:.+")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Secrets Manager version ids are 32-64 characters (UUIDs in practice); stage labels 1-256.
+_VERSION_ID = re.compile(r"[A-Za-z0-9-]{32,64}")
+_STAGE = re.compile(r"[A-Za-z0-9_+=,.@:/-]{1,256}")
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,8 @@ class SecretReference:
 def describe_reference(text: str, field: str | None) -> str:
     """How messages name a reference: ``field (reference)``; a literal shows as <literal>."""
     shown = text if "://" in text else "<literal>"
+    # A NUL or newline pasted into a reference must not break the one-line message.
+    shown = _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", shown)
     return f"{field} ({shown})" if field else shown
 
 
@@ -112,6 +118,8 @@ def _parse(text: str, field: str | None) -> SecretReference:
             reference=text,
         )
 
+    if _CONTROL.search(rest):
+        raise malformed("it contains a control character (NUL, newline, ...); remove it")
     if scheme in ("env", "file"):
         # '#json.key' works here too, so a local JSON file can mirror a Secrets Manager secret.
         name, hash_sign, json_key = rest.partition("#")
@@ -150,6 +158,16 @@ def _parse(text: str, field: str | None) -> SecretReference:
             options[key] = value
         if len(options) > 1:
             raise malformed("give stage= or version=, not both")
+        if "version" in options and not _VERSION_ID.fullmatch(options["version"]):
+            raise malformed(
+                "version= must be a Secrets Manager version id (32 to 64 letters, digits "
+                "or hyphens, a UUID in practice)"
+            )
+        if "stage" in options and not _STAGE.fullmatch(options["stage"]):
+            raise malformed(
+                "stage= must be a staging label such as AWSCURRENT or AWSPREVIOUS "
+                "(1 to 256 letters, digits or _+=,.@:/-)"
+            )
     return SecretReference(
         "aws-sm" if scheme == "aws-sm" else "aws-ssm",
         name,

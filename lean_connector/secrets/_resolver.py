@@ -153,7 +153,7 @@ class SecretResolver:
         """Resolve one reference (cached); ``field`` is named in errors and logs."""
         ref = parse_reference(reference, field=field)
         if ref.scheme == "literal":
-            literal = ref.text.encode()
+            literal = _refuse_empty(ref.text.encode(), ref, field)
             if literal not in self._registered_literals:
                 _register_secret(literal)
                 self._registered_literals.add(literal)
@@ -163,7 +163,8 @@ class SecretResolver:
             entry, cached = self._entry(ref, field)
             known = entry.values.get(ref.json_key)
             if known is None:
-                known = _decode_base64_pem(_extract_json_key(ref, entry, field))
+                extracted = _extract_json_key(ref, entry, field)
+                known = _decode_base64_pem(_refuse_empty(extracted, ref, field))
                 _register_secret(known)  # before it is handed out and can reach a log line
                 entry.values[ref.json_key] = known
             value = SecretValue(
@@ -319,7 +320,35 @@ def _extract_json_key(ref: SecretReference, entry: _Entry, field: str | None) ->
                     reference=ref.text,
                 )
             node = node[part]
-    return (node if isinstance(node, str) else json.dumps(node)).encode()
+    if not isinstance(node, str):
+        # json.dumps would make null the secret "null" (a webhook key anyone can guess).
+        raise SecretError(
+            f"{where}: JSON key '{key}' is {_json_kind(node)}, not a string, in secret "
+            f'\'{ref.name}\': store the value as a JSON string, e.g. {{"{key}": "..."}}',
+            reference=ref.text,
+        )
+    return node.encode()
+
+
+def _json_kind(node: Any) -> str:
+    if node is None:
+        return "null"
+    if isinstance(node, bool):
+        return "a boolean"
+    if isinstance(node, int | float):
+        return "a number"
+    return "an object" if isinstance(node, dict) else "a list"
+
+
+def _refuse_empty(value: bytes, ref: SecretReference, field: str | None) -> bytes:
+    if not value.strip():
+        key = f" (JSON key '{ref.json_key}')" if ref.json_key else ""
+        raise SecretError(
+            f"{describe_reference(ref.text, field)}: the secret{key} is empty: store the value "
+            f"there, or fix {field or 'the reference'}",
+            reference=ref.text if ref.scheme != "literal" else None,
+        )
+    return value
 
 
 def _decode_base64_pem(payload: bytes) -> bytes:

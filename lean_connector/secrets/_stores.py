@@ -169,6 +169,13 @@ def translate_aws_error(
             f"{code}): check the IAM role or the AWS_* keys/profile this process runs with",
             reference=text,
         )
+    if any(cls.__name__ == "ParamValidationError" for cls in type(exc).__mro__):
+        # botocore refused the call before sending it; its text may quote the parameters.
+        return SecretError(
+            f"{where}: the AWS SDK refused the parameters of {operation} for {what} before "
+            f"sending it: check the name, version= and stage= in {fix}",
+            reference=text,
+        )
     # Not is_aws_client_error(): it misses botocore's modeled subclasses of ClientError
     # (ResourceNotFoundException, ...); an AWS error code is what matters here.
     if aws_clients.error_code(exc) is None:

@@ -7,6 +7,9 @@ reference looks like belongs to the secrets package.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import re
 from typing import Any
 
 from lean_connector.secrets import is_reference
@@ -52,9 +55,35 @@ NO_PRIVATE_KEY_SCHEMA: dict[str, Any] = {
 }
 
 
+# base64 text, possibly wrapped: what a key looks like once encoded for an env var or a form.
+_BASE64_TEXT = re.compile(r"[A-Za-z0-9+/=\s]{64,}")
+# DER starts: PKCS#8 and PKCS#1/SEC1 keys are a SEQUENCE whose first element is a small
+# INTEGER version (0 or 1); an encrypted PKCS#8 key names PBES2 (1.2.840.113549.1.5.13).
+_DER_KEY_VERSION = re.compile(rb"\A\x30(?:\x82..|\x81.|[\x00-\x7f])\x02\x01[\x00\x01]", re.DOTALL)
+_PBES2_OID = bytes.fromhex("06092a864886f70d01050d")
+
+
+def _decodes_to_private_key(text: str) -> bool:
+    """True when ``text`` is base64 of a PEM private key or of a DER private key."""
+    if not _BASE64_TEXT.fullmatch(text.strip()):
+        return False
+    try:
+        decoded = base64.b64decode("".join(text.split()), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    if PRIVATE_KEY_MARKER.encode() in decoded:
+        return True
+    return bool(_DER_KEY_VERSION.match(decoded)) or (
+        decoded.startswith(b"\x30") and _PBES2_OID in decoded[:64]
+    )
+
+
 def holds_private_key(value: object) -> bool:
-    """True for a literal (not a reference) that contains a PEM private key."""
-    return isinstance(value, str) and not is_reference(value) and PRIVATE_KEY_MARKER in value
+    """True for a literal (not a reference) that holds a private key: PEM, or base64-encoded
+    (a PEM key, or the DER key a PEM body is)."""
+    if not isinstance(value, str) or is_reference(value):
+        return False
+    return PRIVATE_KEY_MARKER in value or _decodes_to_private_key(value)
 
 
 def redact_private_keys(data: dict[str, Any]) -> None:

@@ -5,6 +5,7 @@ Every message names the field and says what to do; none echoes a secret value.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -36,6 +37,9 @@ _MISSING_HINTS = {
 _ECHO_SAFE = frozenset({"environment", "region", "auth.mode", "logging.level", "logging.format"})
 
 
+# In production a secret field holds an AWS reference (or null).
+_AWS_ONLY: dict[str, Any] = {"anyOf": [{"type": "null"}, {"pattern": "^aws-(sm|ssm)://"}]}
+
 # The cross-field rules, also written as JSON Schema so editors flag them early.
 SCHEMA_RULES: dict[str, Any] = {
     "allOf": [
@@ -66,7 +70,14 @@ SCHEMA_RULES: dict[str, Any] = {
             "if": {"properties": {"environment": {"const": "production"}}},
             "then": {
                 "properties": {
-                    "secrets": {"properties": {"aws_endpoint_url": {"pattern": "^https://"}}}
+                    "secrets": {"properties": {"aws_endpoint_url": {"pattern": "^https://"}}},
+                    "auth": {"properties": {k: _AWS_ONLY for k in ("app_token", "client_secret")}},
+                    "mtls": {
+                        "properties": {
+                            k: _AWS_ONLY for k in ("private_key", "private_key_password")
+                        }
+                    },
+                    "webhooks": {"properties": {"secret": _AWS_ONLY}},
                 }
             },
         },
@@ -163,7 +174,9 @@ def rule_violations(spec: SpecParts) -> list[tuple[str, str]]:
             )
         for field in SECRET_FIELDS:
             value = field_value(spec, field)
-            if value is not None and not is_reference(value) and field not in flagged:
+            if value is None or field in flagged:
+                continue
+            if not is_reference(value):
                 found.append(
                     (
                         field,
@@ -171,6 +184,43 @@ def rule_violations(spec: SpecParts) -> list[tuple[str, str]]:
                         f"production: put the value in a secret store and use {REFERENCE_HELP}",
                     )
                 )
+            elif not value.startswith(_PRODUCTION_SCHEMES):
+                scheme = value.partition("://")[0]
+                found.append(
+                    (
+                        field,
+                        f"{field} is read from {scheme}://, which is refused when environment "
+                        "is production (only aws-sm:// or aws-ssm://): a variable or a file is "
+                        "readable by anything on the host; store the value in Secrets Manager "
+                        "or SSM and reference it",
+                    )
+                )
+        found += _aws_endpoint_env_violations(os.environ)
+    return found
+
+
+_PRODUCTION_SCHEMES = ("aws-sm://", "aws-ssm://")
+# botocore reads these; each would redirect AWS calls past secrets.aws_endpoint_url.
+_AWS_ENDPOINT_ENV = "AWS_ENDPOINT_URL"
+
+
+def _aws_endpoint_env_violations(environ: Mapping[str, str]) -> list[tuple[str, str]]:
+    """AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> set to anything but https://."""
+    found = []
+    for name in sorted(environ):
+        upper = name.upper()
+        if upper != _AWS_ENDPOINT_ENV and not upper.startswith(_AWS_ENDPOINT_ENV + "_"):
+            continue
+        value = environ[name].strip()
+        if value and not value.lower().startswith("https://"):
+            found.append(
+                (
+                    "secrets.aws_endpoint_url",
+                    f"environment variable {name} points AWS calls at a URL that is not "
+                    "https://, which is refused when environment is production: secrets would "
+                    f"travel unencrypted; unset {name} or set an https:// endpoint",
+                )
+            )
     return found
 
 
@@ -265,6 +315,11 @@ def _describe(
     if kind in ("greater_than", "greater_than_equal"):
         bound = ctx.get("gt", ctx.get("ge"))
         return field, f"{name} must be {'>' if 'gt' in ctx else '>='} {bound}"
+    if kind in ("less_than", "less_than_equal"):
+        bound = ctx.get("lt", ctx.get("le"))
+        return field, f"{name} must be {'<' if 'lt' in ctx else '<='} {bound}"
+    if kind == "finite_number":
+        return field, f"{name} must be a finite number (not inf or nan)"
     if kind in ("int_parsing", "float_parsing", "int_type", "float_type", "int_from_float"):
         return field, f"{name} must be a {'whole ' if kind.startswith('int') else ''}number"
     if kind in ("enum", "literal_error"):

@@ -59,7 +59,8 @@ class AuthMode(StrEnum):
 class _Section(BaseModel):
     """A spec section: unknown keys are errors; repr never shows a literal secret."""
 
-    model_config = ConfigDict(extra="forbid")
+    # inf and nan are refused: no timeout, TTL or backoff means anything infinite.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     _secret_keys: ClassVar[frozenset[str]] = frozenset()
 
     def __repr_args__(self) -> Iterable[tuple[str | None, Any]]:
@@ -105,7 +106,10 @@ class AuthSpec(_Section):
         "false for every function but the scheduled refresher, whose role alone may write.",
     )
     refresh_margin_s: float = Field(
-        default=300, ge=0, description="Refresh a cached token this many seconds before expiry."
+        default=300,
+        ge=0,
+        le=3000,
+        description="Refresh a cached token this many seconds before expiry.",
     )
 
 
@@ -134,14 +138,14 @@ class WebhooksSpec(_Section):
     max_age_s: float = Field(
         default=21600,
         gt=0,
-        allow_inf_nan=False,
+        le=7 * 86400,
         description="Refuse a signed event whose timestamp is older than this (a replay); "
         "event ids are remembered for this long plus twice the clock skew.",
     )
     clock_skew_s: float = Field(
         default=300,
         ge=0,
-        allow_inf_nan=False,
+        le=3600,
         description="Clock difference allowed between Lean and this receiver, either way.",
     )
 
@@ -185,7 +189,9 @@ class EndpointsSpec(_Section):
 class SecretsSpec(_Section):
     """Secret resolution."""
 
-    cache_ttl_s: float = Field(default=300, ge=0, description="Cache resolved secrets this long.")
+    cache_ttl_s: float = Field(
+        default=300, ge=0, le=86400, description="Cache resolved secrets this long."
+    )
     aws_region: str = Field(default="me-central-1", description="AWS region of the secrets.")
     aws_endpoint_url: str | None = Field(
         default=None, description="Custom AWS endpoint (VPC endpoint, moto_server in tests)."
@@ -195,14 +201,20 @@ class SecretsSpec(_Section):
 class HttpSpec(_Section):
     """HTTP client settings."""
 
-    connect_timeout_s: float = Field(default=5, gt=0, description="TCP + TLS connect timeout.")
-    read_timeout_s: float = Field(
-        default=65, gt=0, description="Read timeout; keep above 50 s (Lean's PENDING threshold)."
+    connect_timeout_s: float = Field(
+        default=5, gt=0, le=300, description="TCP + TLS connect timeout."
     )
-    pool_size: int = Field(default=16, ge=1, description="Pooled keep-alive connections.")
+    read_timeout_s: float = Field(
+        default=65,
+        gt=0,
+        le=3600,
+        description="Read timeout; keep above 50 s (Lean's PENDING threshold).",
+    )
+    pool_size: int = Field(default=16, ge=1, le=1024, description="Pooled keep-alive connections.")
     max_response_bytes: int = Field(
         default=32 * 1024 * 1024,
         ge=1024,
+        le=2**31,
         description="Largest response body read from Lean (after decompression); a larger one "
         "is refused as it streams in, so it never sits in memory.",
     )
@@ -211,10 +223,17 @@ class HttpSpec(_Section):
 class RetrySpec(_Section):
     """Retry policy for transient failures."""
 
-    max_attempts: int = Field(default=4, ge=1, description="Attempts per call, first included.")
-    max_backoff_s: float = Field(default=20, ge=0, description="Cap of the jittered backoff.")
+    max_attempts: int = Field(
+        default=4, ge=1, le=100, description="Attempts per call, first included."
+    )
+    max_backoff_s: float = Field(
+        default=20, ge=0, le=3600, description="Cap of the jittered backoff."
+    )
     max_retry_after_s: float = Field(
-        default=60, ge=0, description="Longest Retry-After honoured; longer ones fail at once."
+        default=60,
+        ge=0,
+        le=3600,
+        description="Longest Retry-After honoured; longer ones fail at once.",
     )
     budget_ratio: float = Field(
         default=0.2, ge=0, description="Retry budget: retries allowed per request made."
@@ -251,8 +270,10 @@ class SyncSpec(_Section):
     output: str | None = Field(
         default=None, description="Output directory or s3://bucket/prefix for synced data."
     )
-    window_days: int = Field(default=30, ge=1, description="Days of transactions per sync.")
-    workers: int = Field(default=8, ge=1, description="Parallel workers.")
+    window_days: int = Field(
+        default=30, ge=1, le=36500, description="Days of transactions per sync."
+    )
+    workers: int = Field(default=8, ge=1, le=1024, description="Parallel workers.")
     queue_url: str | None = Field(
         default=None,
         description="SQS queue the planner puts entities on for a fleet of workers "

@@ -38,6 +38,8 @@ __all__ = [
 ]
 
 SPEC_PATH_ENV = "LEAN_CONNECTOR_SPEC"
+# A spec is three levels deep; anything far deeper is a mistake or an attack on the parser.
+MAX_NESTING = 32
 ENV_PREFIX = "LEAN_"
 # Reserved for the tool itself (LEAN_CONNECTOR_SPEC, LEAN_CONNECTOR_DEBUG): not spec fields.
 TOOL_ENV_PREFIX = "LEAN_CONNECTOR_"
@@ -52,7 +54,9 @@ def section_model(annotation: Any) -> type[BaseModel] | None:
 
 
 def check_env(environ: Mapping[str, str], spec_model: type[BaseModel]) -> None:
-    """Refuse LEAN_* variables naming no field of ``spec_model``, or a non-JSON section value."""
+    """Refuse LEAN_* variables naming no field of ``spec_model``, a non-JSON section value,
+    JSON nested too deeply, or two names that differ only in case."""
+    _refuse_case_twins(environ)
     for name, value in sorted(environ.items()):
         upper = name.upper()
         if not upper.startswith(ENV_PREFIX) or upper.startswith(TOOL_ENV_PREFIX) or not value:
@@ -73,6 +77,12 @@ def check_env(environ: Mapping[str, str], spec_model: type[BaseModel]) -> None:
                     f"set {ENV_PREFIX}{'__'.join(path).upper()} instead",
                     field=dotted,
                 )
+            if last and section is not None and _too_deep(value):
+                raise SpecError(
+                    f"env {name}: its JSON is nested too deeply (more than {MAX_NESTING} "
+                    f"levels): {dotted} is a section of plain keys",
+                    field=dotted,
+                )
             if last and section is not None and not _is_json_object(value):
                 raise SpecError(
                     f"env {name}: {dotted} is a section: set its keys one by one "
@@ -81,6 +91,65 @@ def check_env(environ: Mapping[str, str], spec_model: type[BaseModel]) -> None:
                 )
             if section is not None:
                 model = section
+
+
+def _refuse_case_twins(environ: Mapping[str, str]) -> None:
+    """Two set LEAN_* names that differ only in case: which one wins would depend on the
+    order the environment lists them, so neither is taken."""
+    by_upper: dict[str, list[str]] = {}
+    for name, value in environ.items():
+        upper = name.upper()
+        if upper.startswith(ENV_PREFIX) and not upper.startswith(TOOL_ENV_PREFIX) and value:
+            by_upper.setdefault(upper, []).append(name)
+    for upper, names in sorted(by_upper.items()):
+        if len(names) > 1:
+            dotted = ".".join(upper[len(ENV_PREFIX) :].lower().split("__"))
+            raise SpecError(
+                f"env {' and '.join(sorted(names))} both set {dotted} (names differ only in "
+                "case): unset all but one",
+                field=dotted,
+            )
+
+
+def _too_deep(text: str) -> bool:
+    """True when JSON ``text`` opens more than MAX_NESTING arrays/objects at once.
+
+    Counted on the text, so json.loads never recurses into it."""
+    depth = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_NESTING:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
+
+
+def _depth(data: Any) -> int:
+    """Nesting depth of parsed YAML, without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        if deepest > MAX_NESTING:
+            break
+        if isinstance(node, dict):
+            stack.extend((child, level + 1) for child in node.values())
+        elif isinstance(node, list):
+            stack.extend((child, level + 1) for child in node)
+    return deepest
 
 
 def _is_json_object(text: str) -> bool:
@@ -200,6 +269,11 @@ def read_spec_file(path: str | os.PathLike[str], *, origin: str = "--spec") -> d
     from lean_connector.spec._yaml import parse_yaml
 
     data = parse_yaml(text, where)
+    if _depth(data) > MAX_NESTING:
+        raise SpecError(
+            f"{where}: the YAML is nested too deeply (more than {MAX_NESTING} levels): a spec "
+            "is sections of plain keys; fix the file"
+        )
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -19,11 +19,26 @@ class _UniqueKeyLoader(yaml.SafeLoader):
     """SafeLoader that refuses duplicate keys (PyYAML silently keeps the last one)."""
 
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
 def _construct_unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
     seen: set[Any] = set()
     for key_node, _ in node.value:
+        if key_node.tag == _MERGE_TAG:
+            continue  # "<<: *anchor": merged keys may be overridden by the explicit ones
+        if isinstance(key_node, yaml.MappingNode | yaml.SequenceNode):
+            raise yaml.constructor.ConstructorError(
+                None, None, "a mapping or list cannot be a key", key_node.start_mark
+            )
         key = loader.construct_object(key_node)
-        if key in seen:
+        try:
+            duplicate = key in seen
+        except TypeError:  # an unhashable key some other way
+            raise yaml.constructor.ConstructorError(
+                None, None, "a mapping or list cannot be a key", key_node.start_mark
+            ) from None
+        if duplicate:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark
             )
@@ -49,3 +64,8 @@ def parse_yaml(text: str, where: str) -> Any:
         raise SpecError(f"{where}: YAML error{at}: {exc.problem}; fix the YAML there") from None
     except yaml.YAMLError:
         raise SpecError(f"{where}: not valid YAML; fix the file") from None
+    except RecursionError:  # PyYAML composes nested nodes recursively
+        raise SpecError(
+            f"{where}: the YAML is nested too deeply: a spec is sections of plain keys; "
+            "fix the file"
+        ) from None

@@ -284,7 +284,8 @@ def test_other_schemes_say_what_to_do(aws: MotoProcess, reference: str, fix: str
 
 def test_version_qualifier_is_refused(aws: MotoProcess, sm: Any) -> None:
     sm.create_secret(Name="lean/dev/webhook")
-    reference = "aws-sm://lean/dev/webhook?version=v1#secret"
+    version = "11111111-2222-4333-8444-555555555555"
+    reference = f"aws-sm://lean/dev/webhook?version={version}#secret"
     env = spec_env(aws.endpoint_url, **{"webhooks.secret": reference})
     aws.reset_counts()
 
@@ -292,7 +293,7 @@ def test_version_qualifier_is_refused(aws: MotoProcess, sm: Any) -> None:
 
     assert error_line(result, 2) == (
         f"error: webhooks.secret is {reference}: secrets put writes only the current version "
-        "(AWSCURRENT); remove ?version=v1 from webhooks.secret, or write that version with "
+        f"(AWSCURRENT); remove ?version={version} from webhooks.secret, or write that version with "
         "aws secretsmanager put-secret-value"
     )
     assert aws.counts() == {}

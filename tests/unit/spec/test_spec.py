@@ -348,8 +348,8 @@ def test_certificate_and_key_come_together() -> None:
     ],
 )
 def test_host_table(region: str, environment: str, mode: str, api: str, token_url: str) -> None:
-    auth = {**OAUTH, "mode": mode, "app_token": "env://T"}
-    mtls = {"certificate": "env://C", "private_key": "env://K"}
+    auth = {**OAUTH, "mode": mode, "app_token": "aws-sm://lean/x#T"}
+    mtls = {"certificate": "aws-sm://lean/x#C", "private_key": "aws-sm://lean/x#K"}
     spec = load_spec(environment=environment, region=region, auth=auth, mtls=mtls)
     endpoints = resolve_endpoints(spec)
     assert (endpoints.api, endpoints.token_url) == (api, token_url)
@@ -430,9 +430,13 @@ RSA_KEY = f"-----BEGIN RSA PRIVATE KEY-----\n{KEY_BODY}\n-----END RSA PRIVATE KE
 def spec_with(environment: str, field: str, value: str) -> dict[str, Any]:
     """A valid oauth spec with every reference field set to a reference, then one replaced."""
     sections: dict[str, dict[str, Any]] = {
-        "auth": {**OAUTH, "app_token": "env://T"},
-        "mtls": {"certificate": "env://C", "private_key": "env://K", "ca_chain": "env://CA"},
-        "webhooks": {"secret": "env://W"},
+        "auth": {**OAUTH, "app_token": "aws-sm://lean/x#T"},
+        "mtls": {
+            "certificate": "aws-sm://lean/x#C",
+            "private_key": "aws-sm://lean/x#K",
+            "ca_chain": "aws-sm://lean/x#CA",
+        },
+        "webhooks": {"secret": "aws-sm://lean/x#W"},
     }
     section, key = field.split(".")
     sections[section][key] = value
@@ -524,7 +528,10 @@ def test_https_secrets_endpoint_in_production_and_http_in_sandbox_are_accepted()
     [
         ("aws-sm://#app_token", "the secret name is empty"),
         ("env://", "malformed secret reference"),
-        ("aws-sm://lean/dev/app?stage=AWSCURRENT&version=v1", "malformed secret reference"),
+        (
+            "aws-sm://lean/dev/app?stage=AWSCURRENT&version=11111111-2222-4333-8444-555555555555",
+            "malformed secret reference",
+        ),
     ],
 )
 def test_a_malformed_reference_is_a_spec_error(reference: str, problem: str) -> None:
