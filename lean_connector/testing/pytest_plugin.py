@@ -6,6 +6,8 @@ started only when a test asks for a fixture.
 
 - ``lean_sandbox_session``: one started :class:`LeanSandbox` for the whole session.
 - ``lean_sandbox``: the same sandbox with faults disarmed and counters zeroed first.
+- ``lean_lambda``: a Lambda function against that sandbox: its ``LEAN_*`` spec env, a cold
+  container, a fake ``LambdaContext`` per call (:class:`~lean_connector.testing.LeanLambda`).
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from lean_connector.testing._lambda import LeanLambda
     from lean_connector.testing.sandbox import LeanSandbox
 
-__all__ = ["lean_sandbox", "lean_sandbox_session"]
+__all__ = ["lean_lambda", "lean_sandbox", "lean_sandbox_session"]
 
 
 @pytest.fixture(scope="session")
@@ -38,3 +41,21 @@ def lean_sandbox(lean_sandbox_session: LeanSandbox) -> LeanSandbox:
     """
     lean_sandbox_session.reset()
     return lean_sandbox_session
+
+
+@pytest.fixture
+def lean_lambda(lean_sandbox: LeanSandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[LeanLambda]:
+    """A Lambda function whose spec (``LEAN_*`` env) is the sandbox's in OAuth mode, starting
+    from a cold container. ``lean_lambda.invoke(handler, event)`` calls it with a fake
+    context; ``configure(mode, **spec)`` changes the spec. Undone after the test."""
+    from lean_connector import aws_lambda
+    from lean_connector.logs import unconfigure_logging
+    from lean_connector.testing._lambda import LeanLambda
+
+    function = LeanLambda(lean_sandbox, monkeypatch).configure("oauth")
+    try:
+        yield function
+    finally:
+        aws_lambda.reset()
+        aws_lambda.set_webhook_callback(None)
+        unconfigure_logging()  # the cold start configured the container's log output

@@ -183,13 +183,71 @@ def get_missing_customer(event: Any, context: Any, connector: LeanConnector) -> 
     return connector.customers.get("no-such-customer")
 
 
-def test_api_gateway_gets_lean_status_and_correlation_id(lambda_env: Any) -> None:
+def test_api_gateway_gets_a_generic_error_and_the_logs_get_leans_details(
+    lambda_env: Any,
+) -> None:
     lambda_env("app_token")
-    response = get_missing_customer({"httpMethod": "GET", "requestContext": {}}, Context())
+    with capture_logs() as logged:
+        response = get_missing_customer({"httpMethod": "GET", "requestContext": {}}, Context())
     assert response["statusCode"] == 404
+    # The caller learns the kind of failure and the id to quote, nothing of Lean's answer.
+    assert json.loads(response["body"]) == {
+        "error": "not_found",
+        "message": "not found",
+        "correlation_id": "req-1",
+    }
+    [failed] = [e for e in logged if e["event"] == "lambda.failed"]
+    assert failed["aws_request_id"] == "req-1"  # the same id finds the details
+    assert failed["lean_status"] == "UNKNOWN_ENTITY"
+    assert failed["lean_correlation_id"]
+    assert "UNKNOWN_ENTITY" in failed["message"]
+
+
+@aws_lambda.lean_handler
+def misconfigured(event: Any, context: Any, connector: LeanConnector) -> Any:
+    return connector.request("GET", "/customers/v1/", params={"page_size": 1})
+
+
+@pytest.mark.parametrize(
+    ("fault", "status", "code"),
+    [
+        ("unauthorized", 502, "bad_gateway"),  # our credentials: the caller cannot fix it
+        ("unavailable", 502, "bad_gateway"),
+        ("rate_limit", 429, "rate_limited"),
+    ],
+)
+def test_error_bodies_never_carry_leans_text_or_configuration_hints(
+    lambda_env: Any, lean_sandbox: LeanSandbox, fault: str, status: int, code: str
+) -> None:
+    lambda_env("app_token", retry={"max_attempts": 1})
+    list_banks({}, Context())  # the cold start, before the fault
+    getattr(lean_sandbox.faults, fault)(5)
+    response = misconfigured({"routeKey": "GET /x", "requestContext": {}}, Context("req-9"))
+    assert response["statusCode"] == status
     body = json.loads(response["body"])
-    assert body["lean_status"] == "UNKNOWN_ENTITY"
-    assert body["lean_correlation_id"]
+    assert body["error"] == code
+    assert body["correlation_id"] == "req-9"
+    assert set(body) == {"error", "message", "correlation_id"}
+    for hint in ("lean", "Lean", "spec", "endpoints", "auth.", "check", "http"):
+        assert hint not in body["message"], body
+
+
+def test_a_spec_error_is_an_internal_error_to_the_caller(
+    lambda_env: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lambda_env("app_token")
+    monkeypatch.setenv("LEAN_AUTH__MODE", "telepathy")
+    aws_lambda.reset()
+    with capture_logs() as logged:
+        response = list_banks({"httpMethod": "GET", "requestContext": {}}, Context())
+    assert response["statusCode"] == 500  # type: ignore[index]
+    assert json.loads(response["body"]) == {  # type: ignore[index]
+        "error": "internal_error",
+        "message": "internal error",
+        "correlation_id": "req-1",
+    }
+    [failed] = [e for e in logged if e["event"] == "lambda.failed"]
+    assert "auth.mode" in failed["message"]  # the hint is in the logs
 
 
 def test_other_events_reraise_so_lambda_retries(lambda_env: Any) -> None:
