@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -190,9 +191,33 @@ class _Parser(argparse.ArgumentParser):
     (``secrets put FIELD <value>``), and the usage error goes to a terminal or a CI log."""
 
     def error(self, message: str) -> NoReturn:
-        if message.startswith("unrecognized arguments:"):
-            message = "unrecognized arguments (not shown, in case one is a secret)"
-        super().error(message)
+        super().error(_without_typed_values(message))
+
+
+_NOT_SHOWN = "not shown, in case it is a secret"
+# argparse's own messages that quote what was typed: a choice, a value of the wrong type,
+# a mistyped option. The valid choices are kept: they are what the user needs to see.
+_INVALID_CHOICE = re.compile(
+    r"(?P<head>.*?)invalid choice: .*? \(choose from (?P<choices>.*)\)$", re.S
+)
+_INVALID_VALUE = re.compile(r"(?P<head>.*?)invalid (?P<type>[\w.]+) value: .*$", re.S)
+_AMBIGUOUS = re.compile(r"ambiguous option: .*? could match (?P<matches>.*)$", re.S)
+
+
+def _without_typed_values(message: str) -> str:
+    """``message`` with any argument value the user typed left out."""
+    if message.startswith("unrecognized arguments:"):
+        return "unrecognized arguments (not shown, in case one is a secret)"
+    choice = _INVALID_CHOICE.fullmatch(message)
+    if choice:
+        return f"{choice['head']}invalid choice ({_NOT_SHOWN}): choose from {choice['choices']}"
+    value = _INVALID_VALUE.fullmatch(message)
+    if value:
+        return f"{value['head']}invalid {value['type']} value ({_NOT_SHOWN})"
+    ambiguous = _AMBIGUOUS.fullmatch(message)
+    if ambiguous:
+        return f"ambiguous option ({_NOT_SHOWN}): it could match {ambiguous['matches']}"
+    return message
 
 
 _SPEC_HELP = "YAML spec file (default: $LEAN_CONNECTOR_SPEC, then LEAN_* env alone)"

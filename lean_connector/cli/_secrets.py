@@ -243,9 +243,17 @@ def _read_value(args: argparse.Namespace, field: str) -> str:
 
 def _check_pem(field: str, value: str, source: str) -> None:
     from lean_connector.errors import TLSConfigError
+    from lean_connector.spec import holds_private_key
     from lean_connector.transport import check_certificates_pem, check_private_key_pem
 
     kind = _PEM_FIELDS.get(field)
+    if kind == "certificate" and "CERTIFICATE-----" in value and holds_private_key(value):
+        # A cert + key bundle: the key would sit in a field every reader treats as public.
+        raise InvalidRequestError(
+            f"{source}: not stored: it holds a private key as well as certificates, and "
+            f"{field} is public: store the key in mtls.private_key (secrets put "
+            "mtls.private_key --from-stdin) and only the certificate(s) here"
+        )
     try:
         if kind == "certificate":
             check_certificates_pem(value.encode(), field_name=field)

@@ -29,7 +29,7 @@ def _positive_int(text: str) -> int:
     except ValueError:
         value = 0
     if value < 1:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text!r}")
+        raise argparse.ArgumentTypeError("must be an integer >= 1 (the value is not shown)")
     return value
 
 
@@ -37,7 +37,9 @@ def _date_arg(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a date YYYY-MM-DD, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            "must be a date YYYY-MM-DD (the value is not shown)"
+        ) from None
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -27,13 +27,15 @@ def _date_arg(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a date YYYY-MM-DD, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            "must be a date YYYY-MM-DD (the value is not shown)"
+        ) from None
 
 
 def _positive_int(text: str) -> int:
     value = int(text) if text.isdigit() else 0
     if value < 1:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text!r}")
+        raise argparse.ArgumentTypeError("must be an integer >= 1 (the value is not shown)")
     return value
 
 

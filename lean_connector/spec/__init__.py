@@ -9,7 +9,12 @@ when one is read), ``_sources`` (YAML file and ``LEAN_*`` env), ``_model`` (``Le
 
 from __future__ import annotations
 
-from lean_connector.spec._fields import LITERAL_REDACTED, REFERENCE_FIELDS, SECRET_FIELDS
+from lean_connector.spec._fields import (
+    LITERAL_REDACTED,
+    REFERENCE_FIELDS,
+    SECRET_FIELDS,
+    holds_private_key,
+)
 from lean_connector.spec._hosts import HOSTS, Endpoints, resolve_endpoints
 from lean_connector.spec._model import (
     LeanSpec,
@@ -60,6 +65,7 @@ __all__ = [
     "SyncSpec",
     "WebhooksSpec",
     "check_env",
+    "holds_private_key",
     "load_spec",
     "read_spec_file",
     "redacted_dump",

@@ -78,12 +78,18 @@ def _decodes_to_private_key(text: str) -> bool:
     )
 
 
+_PEM_BLOCK = re.compile(r"-----BEGIN [A-Z0-9 ]+-----.*?-----END [A-Z0-9 ]+-----", re.DOTALL)
+
+
 def holds_private_key(value: object) -> bool:
     """True for a literal (not a reference) that holds a private key: PEM, or base64-encoded
-    (a PEM key, or the DER key a PEM body is)."""
+    (a PEM key, or the DER key a PEM body is), alone or next to PEM certificates."""
     if not isinstance(value, str) or is_reference(value):
         return False
-    return PRIVATE_KEY_MARKER in value or _decodes_to_private_key(value)
+    if PRIVATE_KEY_MARKER in value:
+        return True
+    outside_pem = _PEM_BLOCK.sub("", value) if "-----BEGIN " in value else value
+    return _decodes_to_private_key(outside_pem)
 
 
 def redact_private_keys(data: dict[str, Any]) -> None:

@@ -27,6 +27,7 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any
 
+from lean_connector.errors import InvalidRequestError
 from lean_connector.testing.certs import CertBundle, make_bundle
 from lean_connector.testing.jwt import TokenSigner
 from lean_connector.testing.sandbox._api import SandboxApi
@@ -41,13 +42,37 @@ AUTH_MODES = ("mtls", "oauth", "app_token")
 _SCHEMA_COMMENT = "# yaml-language-server: $schema=https://lean-connector/schemas/lean-connector-spec.schema.json\n"
 
 
+def _symlink_refused(path: Path) -> InvalidRequestError:
+    return InvalidRequestError(
+        f"{path} is a symbolic link: the sandbox never writes through one (it would "
+        "overwrite whatever the link points at); remove it or choose another --out"
+    )
+
+
 def _write_private(path: Path, content: bytes) -> Path:
-    """Write a file only its owner can read (these are test credentials, but still)."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    """Write a file only its owner can read (these are test credentials, but still).
+
+    Never through a symlink planted at ``path``: the open fails instead of following it."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        descriptor = os.open(path, flags, 0o600)
+    except OSError as exc:
+        if path.is_symlink():
+            raise _symlink_refused(path) from exc
+        raise
     with os.fdopen(descriptor, "wb") as handle:
+        os.fchmod(handle.fileno(), 0o600)  # an existing file may have been looser
         handle.write(content)
-    os.chmod(path, 0o600)
     return path
+
+
+def _private_folder(directory: Path) -> None:
+    """``directory`` as a 0700 folder, created if missing; a symlink is refused."""
+    if directory.is_symlink():
+        raise _symlink_refused(directory)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if directory.is_symlink() or not directory.is_dir():  # replaced meanwhile
+        raise _symlink_refused(directory)
 
 
 def _yaml_lines(mapping: dict[str, Any], indent: int = 0) -> list[str]:
@@ -312,7 +337,7 @@ class LeanSandbox:
         Returns the paths written, by name. The caller removes them (``serve_forever_cli`` does).
         """
         directory = Path(out_dir)
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _private_folder(directory)
         written = self._write_client_files(directory)
         for mode in AUTH_MODES:
             text = _SCHEMA_COMMENT + "\n".join(_yaml_lines(self._spec(mode, directory))) + "\n"
@@ -336,6 +361,8 @@ def serve_forever_cli(out_dir: Path, *, host: str = "127.0.0.1") -> int:
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGINT, signal.SIGTERM):
             previous[signum] = signal.signal(signum, on_signal)
+    if Path(out_dir).is_symlink():
+        raise _symlink_refused(Path(out_dir))
     created = not Path(out_dir).exists()
     try:
         with LeanSandbox(host=host) as sandbox:

@@ -280,7 +280,8 @@ def test_request_unknown_method_is_refused_by_the_parser(bundle: dict[str, Path]
     result = run("request", "FROB", "/banks/v1/", "--spec", spec_path(bundle, "app_token"))
     assert result.returncode == 2
     assert result.stdout == ""
-    assert "argument method: invalid choice: 'FROB'" in result.stderr
+    assert "argument method: invalid choice (not shown, in case it is a secret)" in result.stderr
+    assert "FROB" not in result.stderr
     assert "'GET', 'POST', 'PUT', 'PATCH', 'DELETE'" in result.stderr
 
 
@@ -325,7 +326,10 @@ def test_link_session_with_unknown_permission_is_refused_by_the_parser(
     )
     assert result.returncode == 2
     assert result.stdout == ""
-    assert "argument --permission: invalid choice: 'nope' (choose from " in result.stderr
+    assert "argument --permission: invalid choice (not shown, in case it is a secret): " in (
+        result.stderr
+    )
+    assert "'nope'" not in result.stderr
     assert "'beneficiaries'" in result.stderr  # the choices come from LINK_PERMISSIONS
     assert lean_sandbox.counters.handshakes == {}
 
