@@ -1,4 +1,4 @@
-"""lean_connector.logs: redaction by key, shape and registered value."""
+"""lean_connector.logs: redaction by key name, by shape and by registered value."""
 
 from __future__ import annotations
 
