@@ -65,28 +65,41 @@ _NOT_EXTRA = frozenset({"event", "level", "logger", "timestamp"})
 _STRUCTLOG_DIR = structlog.__file__.rsplit("/", 1)[0] + "/"
 
 
-class EventMessage(str):
-    """A record's message: the readable line, carrying the (redacted) event dict with it.
+class EventMessage:
+    """A record's message: the (redacted) event dict, read as one line of text.
 
-    A ``str``, so every formatter and handler treats it as text; the connector's own
-    formatter takes :attr:`event_dict` instead and renders JSON or console output from it.
+    ``str()`` of it (which is what ``record.getMessage()`` returns) is the readable line,
+    built the first time a handler asks for it; the connector's own formatter never does,
+    it renders :attr:`event_dict` as JSON or console output instead.
     """
 
-    __slots__ = ("event_dict",)
-    event_dict: dict[str, Any]
+    __slots__ = ("_text", "event_dict")
 
-    def __new__(cls, event_dict: dict[str, Any]) -> EventMessage:
-        message = super().__new__(cls, _readable(event_dict))
-        message.event_dict = event_dict
-        return message
+    def __init__(self, event_dict: dict[str, Any]) -> None:
+        self.event_dict = event_dict
+        self._text: str | None = None
+
+    def __str__(self) -> str:
+        if self._text is None:
+            self._text = _readable(self.event_dict)
+        return self._text
+
+    def __repr__(self) -> str:
+        return repr(str(self))
+
+
+_PLAIN = frozenset(' "=\n')
 
 
 def _text(value: Any) -> str:
-    if isinstance(value, str):
-        return json.dumps(value) if (not value or any(c in value for c in ' "=\n')) else value
+    kind = type(value)
+    if kind is str:
+        return json.dumps(value) if (not value or not _PLAIN.isdisjoint(value)) else value
+    if kind is int or kind is float or kind is bool or value is None:
+        return json.dumps(value)
     try:
         return json.dumps(value, default=str)
-    except ValueError:  # a circular structure: redaction already made it text elsewhere
+    except ValueError:  # a circular structure
         return str(value)
 
 

@@ -39,6 +39,7 @@ _LEVELS = {
     "CRITICAL": logging.CRITICAL,
 }
 _FORMATS = ("auto", "json", "console")
+_format_exc_info = structlog.processors.format_exc_info
 
 # Their DEBUG output includes request headers and bodies (tokens, secrets), so they stay at
 # WARNING whatever level the connector logs at.
@@ -96,7 +97,8 @@ class RedactingFilter(logging.Filter):
 def _event_from_record(
     logger: Any, method_name: str, event_dict: MutableMapping[str, Any]
 ) -> MutableMapping[str, Any]:
-    """foreign_pre_chain: a connector record carries its event dict; others get one built."""
+    """foreign_pre_chain: a connector record carries its event dict, already redacted;
+    another library's record gets one built from it, then redacted here."""
     record: logging.LogRecord = event_dict["_record"]
     if isinstance(record.msg, EventMessage):
         rebuilt = dict(record.msg.event_dict)
@@ -106,7 +108,7 @@ def _event_from_record(
     event_dict.setdefault("logger", record.name)
     if record.exc_text and "exc_info" not in event_dict:
         event_dict["exception"] = record.exc_text  # already redacted by RedactingFilter
-    return event_dict
+    return redact_secrets(logger, method_name, _format_exc_info(logger, method_name, event_dict))
 
 
 class _ConnectorHandler(logging.StreamHandler):  # type: ignore[type-arg]
@@ -171,19 +173,29 @@ def _renderer(json_output: bool, stream: IO[str] | None) -> Any:
     return ConsoleRenderer(colors=_is_tty(stream))
 
 
+class _ConnectorFormatter(structlog.stdlib.ProcessorFormatter):
+    """structlog's ProcessorFormatter, with a short way for the connector's own records:
+    their event dict is rendered as it is (no record copy, no message text built)."""
+
+    def __init__(self, renderer: Any) -> None:
+        self._final = [structlog.processors.TimeStamper(fmt="iso", utc=True), renderer]
+        super().__init__(
+            foreign_pre_chain=[_event_from_record],
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *self._final],
+        )
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.msg
+        if not isinstance(message, EventMessage):
+            return super().format(record)
+        event_dict: Any = dict(message.event_dict)
+        for processor in self._final:
+            event_dict = processor(None, record.levelname.lower(), event_dict)
+        return str(event_dict)
+
+
 def _formatter(json_output: bool, stream: IO[str] | None) -> logging.Formatter:
-    return structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=[
-            _event_from_record,
-            structlog.processors.format_exc_info,
-            redact_secrets,
-        ],
-        processors=[
-            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            _renderer(json_output, stream),
-        ],
-    )
+    return _ConnectorFormatter(_renderer(json_output, stream))
 
 
 @dataclass

@@ -174,7 +174,7 @@ def test_the_level_comes_from_the_application_unless_the_spec_sets_one(
     log.warning("kept")
     logs.configure_logging("DEBUG")  # logging.level: DEBUG in the spec
     log.debug("asked.for")
-    assert [r.msg for r in app_handler.records] == ["kept", "asked.for"]
+    assert [r.getMessage() for r in app_handler.records] == ["kept", "asked.for"]
 
 
 def test_a_level_the_application_set_on_lean_connector_is_kept(app_handler: _Records) -> None:
@@ -251,7 +251,7 @@ def test_capture_logs_sees_redacted_events_at_all_levels_and_nothing_reaches_han
     assert events[1]["log_level"] == "error"
     assert "ValueError: with [REDACTED JWT]" in events[1]["exception"]
     log.warning("after")
-    assert [r.msg for r in app_handler.records] == ["after"]
+    assert [r.getMessage() for r in app_handler.records] == ["after"]
     assert logging.getLogger("lean_connector").level == logging.WARNING
 
 
