@@ -29,7 +29,15 @@ from lean_connector.cli._common import (
 )
 from lean_connector.errors import ConnectorError
 
-__all__ = ["COMMANDS", "COMMAND_OPTIONS", "LOG_OPTIONS", "Command", "build_parser", "main"]
+__all__ = [
+    "COMMANDS",
+    "COMMAND_OPTIONS",
+    "LOG_OPTIONS",
+    "Command",
+    "add_action",
+    "build_parser",
+    "main",
+]
 
 DEBUG_ENV = "LEAN_CONNECTOR_DEBUG"
 
@@ -54,7 +62,11 @@ class Command:
         importlib.import_module(self.module).add_arguments(parser)
 
     def epilog(self) -> str:
-        return "examples:\n" + "\n".join(f"  {example}" for example in self.examples)
+        return _examples(self.examples)
+
+
+def _examples(examples: tuple[str, ...]) -> str:
+    return "examples:\n" + "\n".join(f"  {example}" for example in examples)
 
 
 COMMANDS: list[Command] = [
@@ -255,6 +267,27 @@ COMMAND_OPTIONS.add_argument("--spec", metavar="FILE", default=argparse.SUPPRESS
 # A command that reads no spec hides --spec and refuses it by name, instead of ignoring it.
 NO_SPEC_OPTIONS = _Parser(add_help=False, parents=[LOG_OPTIONS])
 NO_SPEC_OPTIONS.add_argument("--spec", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
+
+def add_action(
+    actions: argparse._SubParsersAction,  # type: ignore[type-arg]
+    name: str,
+    *,
+    help: str,
+    description: str,
+    examples: tuple[str, ...],
+) -> argparse.ArgumentParser:
+    """A command's action (``secrets check``, ``sync plan``): like a command, its ``--help``
+    has a description and examples, and it takes the options every command takes."""
+    parser: argparse.ArgumentParser = actions.add_parser(
+        name,
+        help=help,
+        description=description,
+        epilog=_examples(examples),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[COMMAND_OPTIONS],
+    )
+    return parser
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -28,19 +28,37 @@ __all__ = ["add_arguments", "run"]
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """``secrets check`` and ``secrets put``."""
-    from lean_connector.cli._main import COMMAND_OPTIONS
+    from lean_connector.cli._main import add_action
 
     actions = parser.add_subparsers(dest="secrets_action", metavar="ACTION", required=True)
-    check = actions.add_parser(
+    check = add_action(
+        actions,
         "check",
         help="resolve every reference; show source, version, length",
-        parents=[COMMAND_OPTIONS],
+        description=(
+            "Resolve every secret reference of the spec, as the connector would, and show "
+            "each one's source, version and length, never its value. Exit 1 when one fails; "
+            "its row says why."
+        ),
+        examples=(
+            "lean-connector secrets check --spec lean.yaml",
+            "lean-connector secrets check --format table",
+        ),
     )
     check.add_argument("--format", choices=("json", "table"), default="json")
-    put = actions.add_parser(
+    put = add_action(
+        actions,
         "put",
         help="store a value (from a file or stdin) into the aws-sm:// secret a field names",
-        parents=[COMMAND_OPTIONS],
+        description=(
+            "Store a value into the Secrets Manager secret that a spec field references "
+            "(merging its JSON key into the secret). The value comes from a file or stdin, "
+            "never from the command line, and is never printed; PEM fields are checked first."
+        ),
+        examples=(
+            "lean-connector secrets put mtls.certificate --from-file cert.pem --spec lean.yaml",
+            "lean-connector secrets put auth.client_secret --from-stdin < client_secret.txt",
+        ),
     )
     _add_put_arguments(put)
 

@@ -45,21 +45,38 @@ def _date_arg(text: str) -> dt.date:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The flags of ``lean-connector sync``, and its ``plan`` and ``status`` actions."""
     from lean_connector.cli import _sync_fleet
-    from lean_connector.cli._main import COMMAND_OPTIONS
+    from lean_connector.cli._main import add_action
 
     actions = parser.add_subparsers(dest="sync_action", metavar="[ACTION]", required=False)
     _sync_fleet.add_plan_arguments(
-        actions.add_parser(
+        add_action(
+            actions,
             "plan",
             help="list the entities, write plan.json and enqueue them for the workers",
-            parents=[COMMAND_OPTIONS],
+            description=(
+                "List the entities to sync (every entity, or the customers given), write "
+                "OUTPUT/<run_id>/plan.json and put one message per entity on the workers' "
+                "SQS queue. Re-running with the same --run-id enqueues nothing twice."
+            ),
+            examples=(
+                "lean-connector sync plan --queue-url https://sqs.me-central-1.amazonaws.com/"
+                "123456789012/lean-sync --output s3://my-bucket/lean",
+            ),
         )
     )
     _sync_fleet.add_status_arguments(
-        actions.add_parser(
+        add_action(
+            actions,
             "status",
             help="planned, done, failed and missing entities of a run (exit 0 when all done)",
-            parents=[COMMAND_OPTIONS],
+            description=(
+                "Compare a run's plan with its entities' markers: planned, done, failed and "
+                "missing. Exit 0 only when every planned entity is done."
+            ),
+            examples=(
+                "lean-connector sync status --run-id 20260105T101500Z-ab12cd "
+                "--output s3://my-bucket/lean",
+            ),
         )
     )
     parser.add_argument("--output", help="directory or s3://bucket/prefix (default: sync.output)")

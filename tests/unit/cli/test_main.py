@@ -107,3 +107,17 @@ def test_the_cli_prints_other_libraries_warnings_through_its_redacting_handler(
     err = capsys.readouterr().err
     assert '"event": "retrying with Bearer [REDACTED]"' in err
     assert '"logger": "urllib3.connectionpool"' in err
+
+
+@pytest.mark.parametrize(
+    ("command", "action"),
+    [("secrets", "check"), ("secrets", "put"), ("sync", "plan"), ("sync", "status")],
+)
+def test_every_action_help_has_a_description_and_an_example(command: str, action: str) -> None:
+    text = _subparsers(_subparsers(build_parser())[command])[action].format_help()
+    description = text.split("\n\n")[1]
+    assert len(description.split()) > 10, text
+    examples = [line for line in text.split("examples:\n", 1)[1].splitlines() if line.strip()]
+    assert examples
+    assert all(line.startswith(f"  lean-connector {command} {action} ") for line in examples), text
+    assert "-v, --verbose" in text
