@@ -38,16 +38,21 @@ locals {
     refresh_token = [local.via.secretsmanager, local.via.lambda]
     link_session  = [local.via.secretsmanager, local.via.lambda]
     webhook       = [local.via.secretsmanager, local.via.lambda, local.via.sqs, local.via.dynamodb]
-    sync          = [local.via.secretsmanager, local.via.lambda, local.via.s3]
+    sync_plan     = [local.via.secretsmanager, local.via.lambda, local.via.s3, local.via.sqs]
+    sync          = [local.via.secretsmanager, local.via.lambda, local.via.s3, local.via.sqs]
   }
   # Writes of encrypted data need new data keys: the token store (refresher), queued
-  # events and dedupe items (webhook), sync output objects (sync).
+  # events and dedupe items (webhook), the plan and queued entities (planner), sync output
+  # objects (sync).
   kms_generate_via = {
     refresh_token = local.oauth_enabled ? [local.via.secretsmanager] : []
     link_session  = []
     webhook       = [local.via.sqs, local.via.dynamodb]
+    sync_plan     = [local.via.s3, local.via.sqs]
     sync          = [local.via.s3]
   }
+
+  sync_writers = ["sync_plan", "sync"]
 }
 
 data "aws_iam_policy_document" "function" {
@@ -128,21 +133,60 @@ data "aws_iam_policy_document" "function" {
   }
 
   dynamic "statement" {
-    for_each = each.key == "sync" ? [1] : []
+    for_each = contains(local.sync_writers, each.key) ? [1] : []
     content {
-      sid       = "ListSyncBucket"
+      sid       = "ListOwnSyncPrefix"
       actions   = ["s3:ListBucket"]
       resources = [aws_s3_bucket.sync_output.arn]
+
+      condition {
+        test     = "StringLike"
+        variable = "s3:prefix"
+        values   = ["${var.sync_output_prefix}/*"]
+      }
     }
   }
 
   dynamic "statement" {
     for_each = each.key == "sync" ? [1] : []
     content {
+      sid = "FindUnfinishedUploads"
+      # A redelivered entity aborts the multipart uploads its killed attempt left. This
+      # listing takes no s3:prefix condition; the bucket holds sync output only.
+      actions   = ["s3:ListBucketMultipartUploads"]
+      resources = [aws_s3_bucket.sync_output.arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = contains(local.sync_writers, each.key) ? [1] : []
+    content {
       sid = "ReadWriteSyncOutput"
-      # DeleteObject: a re-run clears a half-written entity before rewriting it.
-      actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+      # DeleteObject: a re-run clears a half-written entity before rewriting it;
+      # AbortMultipartUpload: a failed entity drops the parts it streamed.
+      actions = each.key == "sync" ? [
+        "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"
+      ] : ["s3:GetObject", "s3:PutObject"]
       resources = ["${aws_s3_bucket.sync_output.arn}/${var.sync_output_prefix}/*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = each.key == "sync_plan" ? [1] : []
+    content {
+      sid       = "EnqueueSyncEntities"
+      actions   = ["sqs:SendMessage"]
+      resources = [aws_sqs_queue.sync.arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = each.key == "sync" ? [1] : []
+    content {
+      sid = "ConsumeSyncQueue"
+      # What the event source mapping does with the function's role.
+      actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
+      resources = [aws_sqs_queue.sync.arn]
     }
   }
 }

@@ -1,4 +1,4 @@
-# The four functions, their log groups, schedules and alarms.
+# The functions, their log groups, schedules, queue trigger and alarms.
 
 resource "aws_cloudwatch_log_group" "function" {
   for_each = local.functions
@@ -13,7 +13,7 @@ resource "aws_cloudwatch_log_group" "function" {
 
 resource "aws_lambda_function" "this" {
   #checkov:skip=CKV_AWS_117:The functions call Lean and AWS APIs over the internet with TLS; no VPC resources are reached.
-  #checkov:skip=CKV_AWS_116:API Gateway invocations are synchronous (no DLQ use); scheduled runs are repeated by the next schedule and raise the Errors alarm.
+  #checkov:skip=CKV_AWS_116:API Gateway invocations are synchronous (no DLQ use); the sync worker's failed messages go to the sync queue's DLQ; scheduled runs are repeated by the next schedule and raise the Errors alarm.
   #checkov:skip=CKV_AWS_272:The zip is built by `make package` in CI; code signing needs a signing profile outside this module.
   for_each = local.functions
 
@@ -27,7 +27,7 @@ resource "aws_lambda_function" "this" {
   source_code_hash               = filebase64sha256(var.package_path)
   timeout                        = each.value.timeout
   memory_size                    = var.lambda_memory_mb
-  reserved_concurrent_executions = var.reserved_concurrency[each.key]
+  reserved_concurrent_executions = local.reserved_concurrency[each.key]
   kms_key_arn                    = aws_kms_key.this.arn
 
   environment {
@@ -43,12 +43,19 @@ resource "aws_lambda_function" "this" {
   depends_on = [aws_cloudwatch_log_group.function, aws_iam_role_policy.function]
 }
 
+locals {
+  # The sync workers reserve what their queue trigger may use, so it is never throttled.
+  reserved_concurrency = merge(var.reserved_concurrency, {
+    sync = coalesce(var.reserved_concurrency.sync, var.sync_maximum_concurrency)
+  })
+}
+
 # ---------------------------------------------------------------------- Schedules
 
 locals {
   schedules = { for key, expr in {
     refresh_token = var.token_refresh_schedule
-    sync          = var.sync_schedule
+    sync_plan     = var.sync_schedule
   } : key => expr if expr != null && contains(keys(local.functions), key) }
 }
 
@@ -77,6 +84,26 @@ resource "aws_lambda_permission" "schedule" {
   function_name = aws_lambda_function.this[each.key].function_name
   principal     = "events.amazonaws.com"
   source_arn    = aws_cloudwatch_event_rule.schedule[each.key].arn
+}
+
+# ---------------------------------------------------------------- Sync queue trigger
+# Lambda's event source mapping is the fleet: it polls the sync queue, hands each worker
+# a batch of entities and deletes what succeeded; the worker names the entities that
+# failed (partial batch response), so only those come back, up to sync_max_receive_count
+# times, then go to the dead-letter queue.
+
+resource "aws_lambda_event_source_mapping" "sync" {
+  event_source_arn        = aws_sqs_queue.sync.arn
+  function_name           = aws_lambda_function.this["sync"].arn
+  batch_size              = var.sync_batch_size
+  function_response_types = ["ReportBatchItemFailures"]
+  enabled                 = true
+
+  scaling_config {
+    maximum_concurrency = var.sync_maximum_concurrency
+  }
+
+  depends_on = [aws_iam_role_policy.function]
 }
 
 # ------------------------------------------------------------------------- Alarms

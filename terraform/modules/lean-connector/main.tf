@@ -32,9 +32,14 @@ locals {
       description = "API Gateway: verifies, dedupes and enqueues Lean webhooks"
       timeout     = var.lambda_timeout_s
     }
+    sync_plan = {
+      handler     = "lean_connector.aws_lambda.sync_plan_handler"
+      description = "Scheduled: plans a sync run and enqueues its entities for the sync workers"
+      timeout     = var.sync_timeout_s
+    }
     sync = {
       handler     = "lean_connector.aws_lambda.sync_handler"
-      description = "Scheduled: syncs accounts, balances and transactions to S3"
+      description = "Sync queue worker: syncs the batch's entities (accounts, balances, transactions) to S3"
       timeout     = var.sync_timeout_s
     }
   }
@@ -51,7 +56,9 @@ locals {
   }
 
   # Functions that call Lean, so load the credentials (and the certificate under mTLS).
-  lean_callers = setintersection(["refresh_token", "link_session", "sync"], keys(local.functions))
+  lean_callers = setintersection(["refresh_token", "link_session", "sync_plan", "sync"], keys(local.functions))
+
+  api_log_group_name = "/aws/apigateway/${var.name}-http-api"
 
   tags = merge(var.tags, { "lean-connector:name" = var.name })
 }
@@ -92,13 +99,16 @@ data "aws_iam_policy_document" "kms" {
     condition {
       test     = "ArnLike"
       variable = "kms:EncryptionContext:aws:logs:arn"
-      values   = ["arn:${local.partition}:logs:${local.aws_region}:${local.account_id}:log-group:/aws/lambda/${var.name}-*"]
+      values = [
+        "arn:${local.partition}:logs:${local.aws_region}:${local.account_id}:log-group:/aws/lambda/${var.name}-*",
+        "arn:${local.partition}:logs:${local.aws_region}:${local.account_id}:log-group:${local.api_log_group_name}",
+      ]
     }
   }
 }
 
 resource "aws_kms_key" "this" {
-  description             = "${var.name}: Lean connector secrets, logs, queue, table and sync output"
+  description             = "${var.name}: Lean connector secrets, logs, queues, table and sync output"
   enable_key_rotation     = true
   deletion_window_in_days = var.kms_deletion_window_days
   policy                  = data.aws_iam_policy_document.kms.json
@@ -186,6 +196,7 @@ locals {
   readable_secret_arns = {
     refresh_token = local.credential_secret_arns
     link_session  = local.credential_secret_arns
+    sync_plan     = local.credential_secret_arns
     sync          = local.credential_secret_arns
     webhook       = [local.webhook_arn]
   }
@@ -213,6 +224,8 @@ locals {
     LEAN_ENDPOINTS__AUTH         = var.auth_endpoint
     LEAN_SECRETS__AWS_REGION     = local.aws_region
     LEAN_SYNC__OUTPUT            = local.sync_output
+    LEAN_SYNC__QUEUE_URL         = aws_sqs_queue.sync.url
+    LEAN_SYNC__WORKERS           = tostring(var.sync_workers)
     LEAN_LOGGING__LEVEL          = var.log_level
     LEAN_LOGGING__FORMAT         = "json"
   } : k => v if v != null }

@@ -20,7 +20,7 @@ output "spec_environment" {
 }
 
 output "function_names" {
-  description = "Lambda function names by handler (refresh_token, link_session, webhook, sync)."
+  description = "Lambda function names by handler (refresh_token, link_session, webhook, sync_plan, sync)."
   value       = { for key, fn in aws_lambda_function.this : key => fn.function_name }
 }
 
@@ -62,6 +62,36 @@ output "webhook_queue_url" {
 output "webhook_dlq_url" {
   description = "URL of the dead-letter queue for webhook events that failed processing."
   value       = aws_sqs_queue.webhook_dlq.url
+}
+
+output "sync_queue_url" {
+  description = "URL of the SQS queue the planner fills with entities and the sync workers consume (LEAN_SYNC__QUEUE_URL); `lean-connector sync plan --queue-url` takes it."
+  value       = aws_sqs_queue.sync.url
+}
+
+output "sync_dlq_url" {
+  description = "URL of the dead-letter queue for entities that failed sync_max_receive_count times."
+  value       = aws_sqs_queue.sync_dlq.url
+}
+
+output "sync_event_source_mapping_id" {
+  description = "UUID of the sync queue's trigger of the sync workers (disable it to pause a run)."
+  value       = aws_lambda_event_source_mapping.sync.uuid
+}
+
+output "api_url" {
+  description = "Base URL of the HTTP API: POST <api_url>/webhooks (give it to Lean as the webhook URL) and POST <api_url>/link-session (with the app user's JWT)."
+  value       = aws_apigatewayv2_stage.default.invoke_url
+}
+
+output "api_id" {
+  description = "ID of the HTTP API."
+  value       = aws_apigatewayv2_api.http.id
+}
+
+output "api_access_log_group_name" {
+  description = "CloudWatch log group of the HTTP API's access logs (KMS-encrypted)."
+  value       = aws_cloudwatch_log_group.api_access.name
 }
 
 output "webhook_dedupe_table_name" {

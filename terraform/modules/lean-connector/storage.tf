@@ -1,5 +1,6 @@
-# Where the functions put data: the sync bucket, the webhook queue (+ DLQ) and the
-# webhook dedupe table. All encrypted with the module's KMS key.
+# Where the functions put data: the sync bucket, the sync and webhook queues (+ DLQs) and
+# the webhook dedupe table. All encrypted with the module's KMS key; the queues, like the
+# bucket, refuse any request that is not over TLS.
 
 resource "aws_s3_bucket" "sync_output" {
   #checkov:skip=CKV_AWS_18:Access logging needs a separate log bucket owned by the account's logging setup, not this module.
@@ -118,6 +119,73 @@ resource "aws_sqs_queue" "webhook_events" {
   })
 
   tags = local.tags
+}
+
+# --------------------------------------------------------------------- Sync queue
+# One message per entity of a planned run; the event source mapping (lambda.tf) hands
+# batches of them to the sync workers.
+
+resource "aws_sqs_queue" "sync_dlq" {
+  name                              = "${var.name}-sync-dlq"
+  kms_master_key_id                 = aws_kms_key.this.arn
+  kms_data_key_reuse_period_seconds = 300
+  message_retention_seconds         = 1209600
+  tags                              = local.tags
+}
+
+resource "aws_sqs_queue" "sync" {
+  name                              = "${var.name}-sync"
+  kms_master_key_id                 = aws_kms_key.this.arn
+  kms_data_key_reuse_period_seconds = 300
+  message_retention_seconds         = 345600
+  # AWS's advice for a queue trigger: six times the function timeout, so a batch being
+  # retried by Lambda is not handed to a second worker meanwhile.
+  visibility_timeout_seconds = min(6 * var.sync_timeout_s, 43200)
+
+  redrive_policy = jsonencode({
+    deadLetterTargetArn = aws_sqs_queue.sync_dlq.arn
+    maxReceiveCount     = var.sync_max_receive_count
+  })
+
+  tags = local.tags
+}
+
+locals {
+  queues = {
+    webhook_events = aws_sqs_queue.webhook_events
+    webhook_dlq    = aws_sqs_queue.webhook_dlq
+    sync           = aws_sqs_queue.sync
+    sync_dlq       = aws_sqs_queue.sync_dlq
+  }
+}
+
+data "aws_iam_policy_document" "queue_tls_only" {
+  for_each = local.queues
+
+  statement {
+    sid       = "DenyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["sqs:*"]
+    resources = [each.value.arn]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_sqs_queue_policy" "tls_only" {
+  for_each = local.queues
+
+  queue_url = each.value.id
+  policy    = data.aws_iam_policy_document.queue_tls_only[each.key].json
 }
 
 # ---------------------------------------------------------- Webhook dedupe table

@@ -143,18 +143,24 @@ variable "sync_timeout_s" {
 }
 
 variable "reserved_concurrency" {
-  description = "Reserved concurrent executions per function (-1 = unreserved). The refresher and sync need 1: more would only race each other."
+  description = "Reserved concurrent executions per function (-1 = unreserved). The refresher and the planner need 1: more would only race each other. The sync workers default to sync_maximum_concurrency, which their queue trigger never exceeds."
   type = object({
     refresh_token = optional(number, 1)
     link_session  = optional(number, 10)
     webhook       = optional(number, 10)
-    sync          = optional(number, 1)
+    sync_plan     = optional(number, 1)
+    sync          = optional(number)
   })
   default = {}
 
   validation {
-    condition     = alltrue([for v in values(var.reserved_concurrency) : v == -1 || v >= 0])
+    condition     = alltrue([for v in values(var.reserved_concurrency) : v == null ? true : (v == -1 || v >= 0)])
     error_message = "reserved_concurrency values must be -1 (unreserved) or >= 0."
+  }
+
+  validation {
+    condition     = var.reserved_concurrency.sync == null || var.reserved_concurrency.sync == -1 || coalesce(var.reserved_concurrency.sync, 0) >= var.sync_maximum_concurrency
+    error_message = "reserved_concurrency.sync must be -1 or at least sync_maximum_concurrency, or the queue trigger is throttled."
   }
 }
 
@@ -192,7 +198,7 @@ variable "token_refresh_schedule" {
 }
 
 variable "sync_schedule" {
-  description = "EventBridge schedule of the sync job, or null for no schedule (invoke it yourself)."
+  description = "EventBridge schedule of the sync planner (which enqueues every entity for the sync workers), or null for no schedule (invoke the planner yourself)."
   type        = string
   default     = "rate(1 day)"
 
@@ -238,6 +244,92 @@ variable "webhook_max_receive_count" {
   validation {
     condition     = var.webhook_max_receive_count >= 1 && var.webhook_max_receive_count <= 1000
     error_message = "webhook_max_receive_count must be between 1 and 1000."
+  }
+}
+
+variable "sync_batch_size" {
+  description = "Entities (queue messages) per sync worker invocation. Each entity costs ~5 Lean calls; keep batch_size x entity time well under sync_timeout_s."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.sync_batch_size >= 1 && var.sync_batch_size <= 10 && floor(var.sync_batch_size) == var.sync_batch_size
+    error_message = "sync_batch_size must be a whole number from 1 to 10 (SQS hands at most 10 messages to an invocation without a batching window)."
+  }
+}
+
+variable "sync_maximum_concurrency" {
+  description = "Most sync workers running at once (the queue trigger's scaling_config.maximum_concurrency). With sync_workers threads each, at most sync_maximum_concurrency x sync_workers Lean calls are in flight: the fleet-wide cap on Lean traffic."
+  type        = number
+  default     = 4
+
+  validation {
+    condition     = var.sync_maximum_concurrency >= 2 && var.sync_maximum_concurrency <= 1000 && floor(var.sync_maximum_concurrency) == var.sync_maximum_concurrency
+    error_message = "sync_maximum_concurrency must be a whole number from 2 to 1000 (the range AWS accepts)."
+  }
+}
+
+variable "sync_workers" {
+  description = "Threads per sync worker invocation (LEAN_SYNC__WORKERS): entities of one batch synced at once."
+  type        = number
+  default     = 4
+
+  validation {
+    condition     = var.sync_workers >= 1 && var.sync_workers <= 64 && floor(var.sync_workers) == var.sync_workers
+    error_message = "sync_workers must be a whole number from 1 to 64."
+  }
+}
+
+variable "sync_max_receive_count" {
+  description = "Deliveries of one entity before SQS moves it to the sync dead-letter queue (`lean-connector sync status` lists it as failed meanwhile)."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.sync_max_receive_count >= 1 && var.sync_max_receive_count <= 1000
+    error_message = "sync_max_receive_count must be between 1 and 1000."
+  }
+}
+
+variable "jwt_issuer" {
+  description = "Issuer (iss) of the JWTs your identity provider gives app users; API Gateway checks it before POST /link-session reaches the function (e.g. https://cognito-idp.me-central-1.amazonaws.com/<pool id>)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^https://[^\\s/]+", var.jwt_issuer))
+    error_message = "jwt_issuer must be an https:// URL (the iss claim of your identity provider's tokens)."
+  }
+}
+
+variable "jwt_audience" {
+  description = "Accepted audiences (aud, or client_id for Cognito access tokens) of those JWTs."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.jwt_audience) > 0 && alltrue([for a in var.jwt_audience : length(trimspace(a)) > 0])
+    error_message = "jwt_audience must list at least one non-empty audience."
+  }
+}
+
+variable "api_throttling_burst_limit" {
+  description = "Burst limit (requests) of the HTTP API's stage, shared by its routes."
+  type        = number
+  default     = 50
+
+  validation {
+    condition     = var.api_throttling_burst_limit >= 1 && var.api_throttling_burst_limit <= 5000
+    error_message = "api_throttling_burst_limit must be between 1 and 5000."
+  }
+}
+
+variable "api_throttling_rate_limit" {
+  description = "Steady-state requests per second of the HTTP API's stage."
+  type        = number
+  default     = 20
+
+  validation {
+    condition     = var.api_throttling_rate_limit >= 1 && var.api_throttling_rate_limit <= 10000
+    error_message = "api_throttling_rate_limit must be between 1 and 10000."
   }
 }
 

@@ -75,3 +75,25 @@ variable "alarm_actions" {
   type        = list(string)
   default     = []
 }
+
+variable "jwt_issuer" {
+  description = "Issuer (iss) of your identity provider's JWTs, required by POST /link-session (e.g. a Cognito user pool URL)."
+  type        = string
+}
+
+variable "jwt_audience" {
+  description = "Accepted audiences (aud / Cognito app client ids) of those JWTs."
+  type        = list(string)
+}
+
+variable "sync_maximum_concurrency" {
+  description = "Most sync workers at once (the sync queue trigger's maximum_concurrency)."
+  type        = number
+  default     = 2
+}
+
+variable "sync_workers" {
+  description = "Threads per sync worker (entities of a batch synced at once)."
+  type        = number
+  default     = 4
+}

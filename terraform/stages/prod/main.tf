@@ -16,6 +16,14 @@ module "lean_connector" {
   sync_schedule      = var.sync_schedule
   alarm_actions      = var.alarm_actions
 
+  # The fleet-wide cap on Lean traffic: sync_maximum_concurrency workers x sync_workers threads.
+  sync_maximum_concurrency = var.sync_maximum_concurrency
+  sync_workers             = var.sync_workers
+
+  # Who may ask for a link session: tokens of your identity provider, checked by API Gateway.
+  jwt_issuer   = var.jwt_issuer
+  jwt_audience = var.jwt_audience
+
   secret_recovery_window_days = 30
   deletion_protection         = true
 }

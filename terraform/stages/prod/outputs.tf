@@ -47,3 +47,38 @@ output "webhook_dedupe_table_name" {
   description = "DynamoDB table deduping webhook event_ids."
   value       = module.lean_connector.webhook_dedupe_table_name
 }
+
+output "api_url" {
+  description = "Base URL of the HTTP API: POST /webhooks (for Lean) and POST /link-session (JWT)."
+  value       = module.lean_connector.api_url
+}
+
+output "sync_queue_url" {
+  description = "SQS queue of the sync workers (lean-connector sync plan --queue-url)."
+  value       = module.lean_connector.sync_queue_url
+}
+
+output "sync_dlq_url" {
+  description = "Dead-letter queue of entities that kept failing."
+  value       = module.lean_connector.sync_dlq_url
+}
+
+output "sync_event_source_mapping_id" {
+  description = "UUID of the sync queue's trigger of the workers (disable it to pause a run)."
+  value       = module.lean_connector.sync_event_source_mapping_id
+}
+
+output "webhook_dlq_url" {
+  description = "Dead-letter queue of webhook events that failed processing."
+  value       = module.lean_connector.webhook_dlq_url
+}
+
+output "api_id" {
+  description = "ID of the HTTP API."
+  value       = module.lean_connector.api_id
+}
+
+output "api_access_log_group_name" {
+  description = "Log group of the HTTP API's access logs."
+  value       = module.lean_connector.api_access_log_group_name
+}

@@ -4,4 +4,6 @@ lean_region        = "ae"
 auth_mode          = "mtls" # or "oauth" (set client_id)
 log_retention_days = 365
 sync_schedule      = "cron(0 2 * * ? *)"
-alarm_actions      = [] # e.g. ["arn:aws:sns:me-central-1:123456789012:lean-connector-alerts"]
+alarm_actions      = []                                                                    # e.g. ["arn:aws:sns:me-central-1:123456789012:lean-connector-alerts"]
+jwt_issuer         = "https://cognito-idp.me-central-1.amazonaws.com/me-central-1_EXAMPLE" # your identity provider
+jwt_audience       = ["example-app-client-id"]

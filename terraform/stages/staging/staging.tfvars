@@ -5,3 +5,5 @@ auth_mode          = "oauth"
 client_id          = "00000000-0000-0000-0000-000000000000" # your sandbox application id
 log_retention_days = 90
 sync_schedule      = "rate(1 day)"
+jwt_issuer         = "https://cognito-idp.me-central-1.amazonaws.com/me-central-1_EXAMPLE" # your identity provider
+jwt_audience       = ["example-app-client-id"]

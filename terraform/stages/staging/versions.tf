@@ -21,6 +21,7 @@ provider "aws" {
 
   # null (the default) keeps each service's real AWS endpoint.
   endpoints {
+    apigatewayv2   = var.aws_endpoint_url
     cloudwatch     = var.aws_endpoint_url
     cloudwatchlogs = var.aws_endpoint_url
     dynamodb       = var.aws_endpoint_url

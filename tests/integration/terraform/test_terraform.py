@@ -39,9 +39,11 @@ from tests.support.terraform import (
 pytestmark = [pytest.mark.integration, pytest.mark.terraform, pytest.mark.timeout(900)]
 
 REGION = "me-central-1"
-FUNCTIONS = ("refresh_token", "link_session", "webhook", "sync")
+FUNCTIONS = ("refresh_token", "link_session", "webhook", "sync_plan", "sync")
 HANDLERS = {key: f"lean_connector.aws_lambda.{key}_handler" for key in FUNCTIONS}
-LEAN_CALLERS = ("refresh_token", "link_session", "sync")
+LEAN_CALLERS = ("refresh_token", "link_session", "sync_plan", "sync")
+JWT_ISSUER = "https://idp.example.com/realms/app"
+JWT_AUDIENCE = ["lean-link-app"]
 AWS_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -99,6 +101,8 @@ def moto_vars(moto: MotoProcess, zip_path: Path, **extra: Any) -> dict[str, Any]
         "local_testing": True,
         "package_path": str(zip_path),
         "client_id": "11111111-2222-3333-4444-555555555555",
+        "jwt_issuer": JWT_ISSUER,
+        "jwt_audience": JWT_AUDIENCE,
         **extra,
     }
 
@@ -109,7 +113,10 @@ def test_terraform_files_are_formatted(workspace: Workspace) -> None:
     assert proc.returncode == 0, f"run `terraform fmt -recursive terraform/`:\n{proc.stdout}"
 
 
-@pytest.mark.parametrize("stage", ["dev", "staging", "prod"])
+@pytest.mark.parametrize(
+    "stage",
+    ["dev", "staging", "prod", "../examples/mtls", "../examples/oauth", "../examples/app_token"],
+)
 def test_stage_initialises_offline_and_validates(workspace: Workspace, stage: str) -> None:
     tf = workspace.stage(stage)
     proc = tf.run("validate", "-json", "-no-color")
@@ -133,6 +140,9 @@ def test_stage_initialises_offline_and_validates(workspace: Workspace, stage: st
         ),
         ("dev", {"api_endpoint": "http://plain.example"}, "api_endpoint must be an https:// URL."),
         ("prod", {"auth_mode": "app_token"}, 'auth_mode in prod must be "mtls" or "oauth".'),
+        ("dev", {"sync_maximum_concurrency": 1}, "sync_maximum_concurrency must be a whole number"),
+        ("dev", {"jwt_issuer": "http://idp.example"}, "jwt_issuer must be an https:// URL"),
+        ("dev", {"jwt_audience": []}, "jwt_audience must list at least one non-empty audience."),
     ],
 )
 def test_bad_stage_input_is_refused_with_a_clear_message(
@@ -173,7 +183,7 @@ def test_prod_with_mtls_plans_no_refresher_and_watches_the_certificate(
     }
     functions = {a for a in planned if a.startswith("aws_lambda_function.")}
     assert functions == {
-        f'aws_lambda_function.this["{k}"]' for k in ("link_session", "webhook", "sync")
+        f'aws_lambda_function.this["{k}"]' for k in ("link_session", "webhook", "sync_plan", "sync")
     }
     secrets = {
         a.split(".")[1].split("[")[0] for a in planned if a.startswith("aws_secretsmanager_secret.")
@@ -183,11 +193,12 @@ def test_prod_with_mtls_plans_no_refresher_and_watches_the_certificate(
         a for a in planned if a.startswith("aws_cloudwatch_metric_alarm.certificate_expiry")
     }
     assert cert_alarms == {
-        f'aws_cloudwatch_metric_alarm.certificate_expiry["{k}"]' for k in ("link_session", "sync")
+        f'aws_cloudwatch_metric_alarm.certificate_expiry["{k}"]'
+        for k in ("link_session", "sync_plan", "sync")
     }
     # Values of the Lambda env are unknown until apply (ARNs); the schedules are not.
     rules = {a for a in planned if a.startswith("aws_cloudwatch_event_rule.")}
-    assert rules == {'aws_cloudwatch_event_rule.schedule["sync"]'}
+    assert rules == {'aws_cloudwatch_event_rule.schedule["sync_plan"]'}
 
 
 # --------------------------------------------------------------- dev stage on moto
@@ -252,14 +263,20 @@ def test_secrets_exist_without_values_and_use_the_stack_kms_key(dev_stack: DevSt
 
 
 def _allowed(document: dict[str, Any]) -> set[tuple[str, str, str]]:
-    """(action, resource, kms:ViaService values) for every Allow statement of a policy."""
+    """(action, resource, condition) for every Allow statement of a policy; the condition
+    is the kms:ViaService values, or "prefix=<s3:prefix values>"."""
     out: set[tuple[str, str, str]] = set()
     for stmt in document["Statement"]:
         assert stmt["Effect"] == "Allow", stmt
         actions = stmt["Action"] if isinstance(stmt["Action"], list) else [stmt["Action"]]
         resources = stmt["Resource"] if isinstance(stmt["Resource"], list) else [stmt["Resource"]]
-        via = stmt.get("Condition", {}).get("StringEquals", {}).get("kms:ViaService", [])
+        condition = stmt.get("Condition", {})
+        via = condition.get("StringEquals", {}).get("kms:ViaService", [])
         via_text = ",".join(sorted([via] if isinstance(via, str) else via))
+        prefix = condition.get("StringLike", {}).get("s3:prefix")
+        if prefix is not None:
+            via_text = "prefix=" + ",".join(sorted([prefix] if isinstance(prefix, str) else prefix))
+        assert set(condition) <= {"StringEquals", "StringLike"}, stmt
         out |= {(a, r, via_text) for a in actions for r in resources}
     return out
 
@@ -270,6 +287,8 @@ def _expected_policies(stack: DevStack) -> dict[str, set[tuple[str, str, str]]]:
     account = key.split(":")[4]
     bucket_arn = f"arn:aws:s3:::{o['sync_output'].removeprefix('s3://').split('/')[0]}"
     queue_name = o["webhook_queue_url"].rsplit("/", 1)[1]
+    sync_queue = f"arn:aws:sqs:{REGION}:{account}:{o['sync_queue_url'].rsplit('/', 1)[1]}"
+    own_prefix = ("s3:ListBucket", bucket_arn, "prefix=lean-sync/*")
     table = o["webhook_dedupe_table_name"]
 
     def via(*services: str) -> str:
@@ -298,15 +317,30 @@ def _expected_policies(stack: DevStack) -> dict[str, set[tuple[str, str, str]]]:
         "link_session": common("link_session")
         | read_credentials
         | {("kms:Decrypt", key, via("secretsmanager", "lambda"))},
+        "sync_plan": common("sync_plan")
+        | read_credentials
+        | {
+            ("kms:Decrypt", key, via("secretsmanager", "lambda", "s3", "sqs")),
+            ("kms:GenerateDataKey", key, via("s3", "sqs")),
+            own_prefix,
+            ("s3:GetObject", f"{bucket_arn}/lean-sync/*", ""),
+            ("s3:PutObject", f"{bucket_arn}/lean-sync/*", ""),
+            ("sqs:SendMessage", sync_queue, ""),
+        },
         "sync": common("sync")
         | read_credentials
         | {
-            ("kms:Decrypt", key, via("secretsmanager", "lambda", "s3")),
+            ("kms:Decrypt", key, via("secretsmanager", "lambda", "s3", "sqs")),
             ("kms:GenerateDataKey", key, via("s3")),
-            ("s3:ListBucket", bucket_arn, ""),
+            own_prefix,
+            ("s3:ListBucketMultipartUploads", bucket_arn, ""),
             ("s3:GetObject", f"{bucket_arn}/lean-sync/*", ""),
             ("s3:PutObject", f"{bucket_arn}/lean-sync/*", ""),
             ("s3:DeleteObject", f"{bucket_arn}/lean-sync/*", ""),
+            ("s3:AbortMultipartUpload", f"{bucket_arn}/lean-sync/*", ""),
+            ("sqs:ReceiveMessage", sync_queue, ""),
+            ("sqs:DeleteMessage", sync_queue, ""),
+            ("sqs:GetQueueAttributes", sync_queue, ""),
         },
         "webhook": common("webhook")
         | {
@@ -349,6 +383,10 @@ def test_each_role_allows_exactly_what_its_function_needs(dev_stack: DevStack) -
     ]
     assert writers == ["refresh_token"]
     assert all(via for g in granted.values() for a, _, via in g if a.startswith("kms:"))
+    # Listing is limited to the sync prefix wherever it is granted.
+    assert {c for g in granted.values() for a, _, c in g if a == "s3:ListBucket"} == {
+        "prefix=lean-sync/*"
+    }
 
 
 def test_functions_carry_the_whole_spec_as_references(dev_stack: DevStack) -> None:
@@ -358,11 +396,12 @@ def test_functions_carry_the_whole_spec_as_references(dev_stack: DevStack) -> No
         conf = lam.get_function_configuration(FunctionName=name)
         assert conf["Handler"] == HANDLERS[key]
         assert conf["Runtime"] in ("python3.11", "python3.12")
-        assert conf["Timeout"] == (900 if key == "sync" else 120)
+        assert conf["Timeout"] == (900 if key in ("sync", "sync_plan") else 120)
         assert conf["TracingConfig"]["Mode"] == "Active"
         assert conf["KMSKeyArn"] == key_arn
         reserved = lam.get_function_concurrency(FunctionName=name)["ReservedConcurrentExecutions"]
-        assert reserved == (1 if key in ("refresh_token", "sync") else 10)
+        # The workers reserve what their queue trigger may use (dev: 2).
+        assert reserved == {"refresh_token": 1, "sync_plan": 1, "sync": 2}.get(key, 10)
         env = conf["Environment"]["Variables"]
         # Only the refresher's role may PutSecretValue on the store, so only it writes there.
         writes = "true" if key == "refresh_token" else "false"
@@ -401,6 +440,8 @@ def test_function_env_loads_as_a_valid_spec_pointing_at_the_created_resources(
     assert spec.webhooks.dedupe_table == o["webhook_dedupe_table_name"]
     assert spec.webhooks.queue_url == o["webhook_queue_url"]
     assert spec.sync.output == o["sync_output"]
+    assert spec.sync.queue_url == o["sync_queue_url"]
+    assert spec.sync.workers == 4
     assert spec.secrets.aws_region == REGION
     refresher = dev_stack.client("lambda").get_function_configuration(
         FunctionName=o["function_names"]["refresh_token"]
@@ -464,6 +505,22 @@ def test_supporting_resources_are_locked_down(dev_stack: DevStack) -> None:
     ]
     assert attrs["KmsMasterKeyId"] == key_arn
     assert json.loads(attrs["RedrivePolicy"])["deadLetterTargetArn"].endswith("-webhook-events-dlq")
+    sync_attrs = sqs.get_queue_attributes(QueueUrl=o["sync_queue_url"], AttributeNames=["All"])[
+        "Attributes"
+    ]
+    assert sync_attrs["KmsMasterKeyId"] == key_arn
+    assert sync_attrs["VisibilityTimeout"] == str(6 * 900)
+    redrive = json.loads(sync_attrs["RedrivePolicy"])
+    assert redrive["deadLetterTargetArn"].endswith("-sync-dlq")
+    assert int(redrive["maxReceiveCount"]) == 5
+    # Every queue refuses requests that are not over TLS.
+    urls = [o["webhook_queue_url"], o["webhook_dlq_url"], o["sync_queue_url"], o["sync_dlq_url"]]
+    for url in urls:
+        policy = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]
+        (statement,) = json.loads(policy["Policy"])["Statement"]
+        assert statement["Effect"] == "Deny", url
+        assert statement["Action"] == "sqs:*", url
+        assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}, url
     ddb = dev_stack.client("dynamodb")
     table = ddb.describe_table(TableName=o["webhook_dedupe_table_name"])["Table"]
     assert table["KeySchema"] == [{"AttributeName": "event_id", "KeyType": "HASH"}]
@@ -483,7 +540,8 @@ def test_supporting_resources_are_locked_down(dev_stack: DevStack) -> None:
 def test_schedules_and_alarms_watch_the_right_functions(dev_stack: DevStack) -> None:
     names = dev_stack.outputs["function_names"]
     events, lam = dev_stack.client("events"), dev_stack.client("lambda")
-    expected_schedules = {"refresh_token": "rate(30 minutes)", "sync": "rate(1 day)"}
+    # The daily schedule starts the planner, which enqueues the entities for the workers.
+    expected_schedules = {"refresh_token": "rate(30 minutes)", "sync_plan": "rate(1 day)"}
     for key, expression in expected_schedules.items():
         rule = events.describe_rule(Name=f"{names[key]}-schedule")
         assert rule["ScheduleExpression"] == expression
@@ -516,6 +574,73 @@ def test_schedules_and_alarms_watch_the_right_functions(dev_stack: DevStack) -> 
         )
 
 
+def test_sync_queue_triggers_the_workers_with_partial_batch_responses(dev_stack: DevStack) -> None:
+    o = dev_stack.outputs
+    lam = dev_stack.client("lambda")
+    listed = lam.list_event_source_mappings()["EventSourceMappings"]
+    (mapping,) = [m for m in listed if m["UUID"] == o["sync_event_source_mapping_id"]]
+    assert mapping["UUID"] == o["sync_event_source_mapping_id"]
+    assert mapping["EventSourceArn"].endswith(":" + o["sync_queue_url"].rsplit("/", 1)[1])
+    assert mapping["FunctionArn"] == o["function_arns"]["sync"]
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert mapping["BatchSize"] == 10
+    assert mapping["ScalingConfig"] == {"MaximumConcurrency": 2}
+
+
+def test_http_api_routes_webhooks_and_jwt_guarded_link_sessions(dev_stack: DevStack) -> None:
+    o = dev_stack.outputs
+    api_client, lam = dev_stack.client("apigatewayv2"), dev_stack.client("lambda")
+    api = api_client.get_api(ApiId=o["api_id"])
+    assert api["ProtocolType"] == "HTTP"
+    assert o["api_url"].startswith("https://") or o["api_url"].startswith("http")
+    routes = {r["RouteKey"]: r for r in api_client.get_routes(ApiId=api["ApiId"])["Items"]}
+    assert set(routes) == {"POST /webhooks", "POST /link-session"}
+    # (moto answers GetAuthorizers with a 500: the one authorizer is read by its id.)
+    authorizer = api_client.get_authorizer(
+        ApiId=api["ApiId"], AuthorizerId=routes["POST /link-session"]["AuthorizerId"]
+    )
+    assert authorizer["AuthorizerType"] == "JWT"
+    assert authorizer["JwtConfiguration"] == {"Issuer": JWT_ISSUER, "Audience": JWT_AUDIENCE}
+    assert authorizer["IdentitySource"] == ["$request.header.Authorization"]
+    integrations = {
+        i["IntegrationId"]: i for i in api_client.get_integrations(ApiId=api["ApiId"])["Items"]
+    }
+    assert routes["POST /link-session"]["AuthorizationType"] == "JWT"
+    assert routes["POST /link-session"]["AuthorizerId"] == authorizer["AuthorizerId"]
+    assert routes["POST /webhooks"]["AuthorizationType"] == "NONE"
+    for route_key, function in (
+        ("POST /webhooks", "webhook"),
+        ("POST /link-session", "link_session"),
+    ):
+        integration = integrations[routes[route_key]["Target"].removeprefix("integrations/")]
+        assert integration["IntegrationType"] == "AWS_PROXY"
+        assert o["function_arns"][function] in integration["IntegrationUri"]
+        assert integration["PayloadFormatVersion"] == "2.0"
+        # Lean counts a webhook as delivered only on a 200 within 10 s.
+        assert integration["TimeoutInMillis"] == (10000 if function == "webhook" else 29000)
+        (permission,) = json.loads(
+            lam.get_policy(FunctionName=o["function_names"][function])["Policy"]
+        )["Statement"]
+        assert permission["Principal"] == {"Service": "apigateway.amazonaws.com"}
+        source = permission["Condition"]["ArnLike"]["AWS:SourceArn"]
+        assert source.endswith("/*/" + route_key.replace(" ", "")), source
+        assert f":{api['ApiId']}/" in source
+    stage = api_client.get_stage(ApiId=api["ApiId"], StageName="$default")
+    assert stage["AutoDeploy"] is True
+    assert stage["DefaultRouteSettings"]["ThrottlingBurstLimit"] == 50
+    assert stage["DefaultRouteSettings"]["ThrottlingRateLimit"] == 20
+    logs = dev_stack.client("logs")
+    (group,) = logs.describe_log_groups(logGroupNamePrefix=o["api_access_log_group_name"])[
+        "logGroups"
+    ]
+    assert group["kmsKeyId"] == o["kms_key_arn"]
+    assert stage["AccessLogSettings"]["DestinationArn"].removesuffix(":*") == group[
+        "arn"
+    ].removesuffix(":*")
+    access_format = json.loads(stage["AccessLogSettings"]["Format"])
+    assert access_format["routeKey"] == "$context.routeKey"
+
+
 def _leftovers(stack: DevStack) -> dict[str, list[str]]:
     prefix = "lean-connector-dev"
     listers: dict[str, Callable[[], list[str]]] = {
@@ -528,6 +653,11 @@ def _leftovers(stack: DevStack) -> dict[str, list[str]]:
         ],
         "buckets": lambda: [b["Name"] for b in stack.client("s3").list_buckets()["Buckets"]],
         "queues": lambda: stack.client("sqs").list_queues().get("QueueUrls", []),
+        "apis": lambda: [a["Name"] for a in stack.client("apigatewayv2").get_apis()["Items"]],
+        "event_source_mappings": lambda: [
+            m["FunctionArn"]
+            for m in stack.client("lambda").list_event_source_mappings()["EventSourceMappings"]
+        ],
         "tables": lambda: stack.client("dynamodb").list_tables()["TableNames"],
         "rules": lambda: [r["Name"] for r in stack.client("events").list_rules()["Rules"]],
         "alarms": lambda: [
