@@ -54,7 +54,8 @@ class _StreamedObject:
             )
             self._upload_id = str(created["UploadId"])
         number = len(self._parts) + 1
-        body, self._buffer = bytes(self._buffer), bytearray()
+        # Hand the full buffer over as it is (no copy) and start a new one.
+        body, self._buffer = self._buffer, bytearray()
         upload_id = self._upload_id
         answer = self._output.call(
             "part upload",
@@ -68,7 +69,7 @@ class _StreamedObject:
         """Make the object visible under its key."""
         s3, bucket, key = self._output.client(), self._output.bucket, self._key
         if self._upload_id is None:
-            body, self._buffer = bytes(self._buffer), bytearray()
+            body, self._buffer = self._buffer, bytearray()
             self._output.call("write", lambda: s3.put_object(Bucket=bucket, Key=key, Body=body))
             return
         if self._buffer:
@@ -187,7 +188,9 @@ class S3Output(SyncOutput):
 
     def check(self) -> None:
         try:
-            self.client().head_bucket(Bucket=self.bucket)
+            # A listing of the run's own prefix, not HeadBucket: a role whose s3:ListBucket
+            # is limited to its prefix (an s3:prefix condition) may not HEAD the bucket.
+            self.client().list_objects_v2(Bucket=self.bucket, Prefix=f"{self._prefix}/", MaxKeys=1)
         except Exception as exc:
             if not _is_botocore(exc):
                 raise
