@@ -141,6 +141,7 @@ def poll_once(
     messages = received.get("Messages") or []
     if not messages:
         return None
+    received_at = time.time()
     event = sqs_event(messages, queue_url=queue_url, region=region)
     ids = {m["MessageId"] for m in messages}
     context = WorkerContext(str(uuid.uuid4()), deadline=time.monotonic() + timeout_s)
@@ -159,6 +160,7 @@ def poll_once(
             ],
         )
     return {
+        "received_at": received_at,
         "messages": len(messages),
         "deleted": len(done),
         "kept": sorted(ids if kept is None else kept),
@@ -217,6 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             outcome.update(
                 event="fleet.batch",
                 worker=args.worker,
+                ended_at=time.time(),
                 seconds=round(time.monotonic() - started, 3),
             )
             print(json.dumps(outcome), flush=True)
