@@ -363,3 +363,20 @@ def test_cli_flags_parse() -> None:
     assert args.customers == ["a", "b"]
     assert args.end_date == dt.date(2024, 1, 2)
     assert (args.output, args.workers, args.days, args.start_date) == (None, None, None, None)
+
+
+def test_without_a_terminal_tqdm_is_never_imported(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from tests.unit.sync.test_sync import FakeConnector, sync\n"
+        f"sync(FakeConnector(1, 2), {str(tmp_path)!r}, run_id='r1', progress=None)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'tqdm'))\n"
+    )
+    root = Path(__file__).resolve().parents[3]
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"  # stderr is a pipe here: events, no bar
