@@ -23,6 +23,7 @@ import signal
 import tempfile
 import threading
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any
@@ -39,7 +40,10 @@ from lean_connector.testing.sandbox._server import SandboxHTTPServer, server_ssl
 __all__ = ["AUTH_MODES", "LeanSandbox", "serve_forever_cli"]
 
 AUTH_MODES = ("mtls", "oauth", "app_token")
-_SCHEMA_COMMENT = "# yaml-language-server: $schema=https://lean-connector/schemas/lean-connector-spec.schema.json\n"
+# The spec's JSON Schema is written beside the specs, and each spec names it by a path
+# relative to itself: editors (yaml-language-server) find it offline, for this version.
+SCHEMA_FILE = "lean-connector-spec.schema.json"
+_SCHEMA_COMMENT = f"# yaml-language-server: $schema=./{SCHEMA_FILE}\n"
 
 
 def _symlink_refused(path: Path) -> InvalidRequestError:
@@ -332,13 +336,18 @@ class LeanSandbox:
         return self._spec(mode, self._workdir)
 
     def write_bundle(self, out_dir: str | os.PathLike[str]) -> dict[str, Path]:
-        """Write the PEMs, the secrets and spec-mtls/oauth/app-token.yaml into ``out_dir``.
+        """Write the PEMs, the secrets, spec-mtls/oauth/app-token.yaml and the spec's JSON
+        Schema (``schema``, which the specs' ``$schema`` comment names) into ``out_dir``.
 
         Returns the paths written, by name. The caller removes them (``serve_forever_cli`` does).
         """
+        from lean_connector.spec import spec_json_schema
+
         directory = Path(out_dir)
         _private_folder(directory)
         written = self._write_client_files(directory)
+        schema = json.dumps(spec_json_schema(), indent=2) + "\n"
+        written["schema"] = _write_private(directory / SCHEMA_FILE, schema.encode())
         for mode in AUTH_MODES:
             text = _SCHEMA_COMMENT + "\n".join(_yaml_lines(self._spec(mode, directory))) + "\n"
             name = f"spec-{mode.replace('_', '-')}"
@@ -346,11 +355,18 @@ class LeanSandbox:
         return written
 
 
-def serve_forever_cli(out_dir: Path, *, host: str = "127.0.0.1") -> int:
+def serve_forever_cli(
+    out_dir: Path,
+    *,
+    host: str = "127.0.0.1",
+    prepare: Callable[[LeanSandbox], dict[str, Any]] | None = None,
+) -> int:
     """Run a sandbox for ``lean-connector sandbox --out DIR`` until SIGINT/SIGTERM.
 
     Writes the bundle into ``out_dir``, prints the URLs and file paths as one JSON line on
     stdout (no secret values), and removes the files it wrote on the way out. Returns 0.
+    ``prepare(sandbox)`` runs first (seeding data, arming faults); what it returns is added
+    to the printed line.
     """
     stopping = threading.Event()
     previous: dict[signal.Signals, Any] = {}
@@ -366,6 +382,7 @@ def serve_forever_cli(out_dir: Path, *, host: str = "127.0.0.1") -> int:
     created = not Path(out_dir).exists()
     try:
         with LeanSandbox(host=host) as sandbox:
+            prepared = prepare(sandbox) if prepare is not None else {}
             written = sandbox.write_bundle(out_dir)
             try:
                 summary = {
@@ -375,6 +392,7 @@ def serve_forever_cli(out_dir: Path, *, host: str = "127.0.0.1") -> int:
                     "token_url": sandbox.token_url,
                     "specs": {m: str(written[f"spec-{m.replace('_', '-')}"]) for m in AUTH_MODES},
                     "files": {name: str(path) for name, path in written.items()},
+                    **prepared,
                 }
                 print(json.dumps(summary), flush=True)
                 while not stopping.wait(0.5):

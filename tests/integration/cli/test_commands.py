@@ -378,6 +378,61 @@ def test_sandbox_command_serves_until_sigterm(tmp_path: Path) -> None:
     assert not out.exists()
 
 
+def test_sandbox_command_seeds_data_and_arms_faults_before_the_first_request(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "sandbox"
+    base = {k: v for k, v in os.environ.items() if not k.upper().startswith("LEAN_")}
+    argv = ["sandbox", "--out", str(out), "--customers", "3", "--entities", "2"]
+    argv += ["--accounts", "1", "--transactions", "4", "--rate-limit", "1"]
+    with subprocess.Popen(
+        [sys.executable, "-m", "lean_connector", *argv],
+        cwd=ROOT,
+        env={**base, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as child:
+        try:
+            assert child.stdout is not None
+            summary = json.loads(child.stdout.readline())
+            seeded = summary["seeded"]
+            assert (seeded["entities"], seeded["accounts"], seeded["transactions"]) == (2, 1, 4)
+            assert len(seeded["customer_ids"]) == 3
+            assert len(seeded["entity_ids"]) == 6
+            assert summary["faults"] == {"rate_limit": 1}
+            # The first call meets the armed 429 and is retried; the seeded data is there.
+            spec = summary["specs"]["oauth"]
+            customer = seeded["customer_ids"][0]
+            entities = run("request", "GET", f"/customers/v1/{customer}/entities", "--spec", spec)
+            assert entities.returncode == 0, entities.stderr
+            assert len(json.loads(entities.stdout)) == 2
+            retried = [json.loads(line) for line in entities.stderr.splitlines()]
+            assert [e["status"] for e in retried if e["event"] == "http.request"][:2] == [429, 200]
+        finally:
+            child.send_signal(signal.SIGTERM)
+            _, stderr = child.communicate(timeout=30)
+    assert child.returncode == 0, stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--entities", "2"], "error: --entities shape the customers --customers adds"),
+        (["--customers", "-1"], "argument --customers: must be an integer >= 0, got '-1'"),
+        (["--latency", "soon"], "argument --latency: must be a number of seconds >= 0"),
+    ],
+)
+def test_sandbox_command_refuses_bad_seeding_and_fault_options(
+    tmp_path: Path, argv: list[str], message: str
+) -> None:
+    result = run("sandbox", "--out", str(tmp_path / "sandbox"), *argv)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert message in result.stderr
+    assert not (tmp_path / "sandbox").exists()
+
+
 def test_doctor_has_no_token_store_check_to_skip() -> None:
     # doctor resolves every secret_references() field; auth.token_store (written by the
     # refresher, empty at first) is not one, so doctor needs no special case for it.
