@@ -585,6 +585,7 @@ def test_write_bundle_specs_are_valid_and_usable(lean_sandbox: LeanSandbox, tmp_
         "spec-mtls.yaml",
         "spec-oauth.yaml",
         "spec-app-token.yaml",
+        "lean-connector-spec.schema.json",
     }
     assert stat.S_IMODE((tmp_path / "bundle").stat().st_mode) == 0o700
     for mode in ("mtls", "oauth", "app_token"):
