@@ -100,14 +100,18 @@ _ASSIGNMENT_WORDS = (
     "cookie",
     "credential",
 )
+# Not after ':' or '/': "...:secret:lean/dev/app" inside an ARN names no secret.
 _ASSIGNMENT_RE = re.compile(
-    r"(?<![A-Za-z0-9_-])(?P<name>[A-Za-z0-9_-]*?(?:"
+    r"(?<![A-Za-z0-9_:/-])(?P<name>[A-Za-z0-9_-]*?(?:"
     + "|".join(_ASSIGNMENT_WORDS)
     + r")s?)(?P<sep>[\"']?[ \t]*[=:][ \t]*)"
     r"(?P<value>\"[^\"]*\"|'[^']*'|[^\s&\"',;)}\]]+)",
     re.IGNORECASE,
 )
 _VISIBLE_ASSIGNED_VALUES = frozenset({"null", "none", "true", "false", '""', "''"})
+# After "name: " in prose ("no token: Lean answered 401"), a short plain word is a word,
+# not a credential: secrets carry digits or symbols, or are long.
+_PROSE_WORD_RE = re.compile(r"[A-Za-z]{1,15}")
 
 _MIN_SECRET_LENGTH = 6
 _PASS_THROUGH_TYPES = frozenset({int, float, bool})
@@ -215,6 +219,7 @@ def _redact_assignment(match: re.Match[str]) -> str:
         or not inner
         or inner.startswith(("[REDACTED", *_REFERENCE_PREFIXES))
         or inner.lower() in ("bearer", "basic")  # the Bearer rule already took the value
+        or (not quote and ":" in match.group("sep") and _PROSE_WORD_RE.fullmatch(inner))
     ):
         return match.group(0)
     return f"{name}{match.group('sep')}{quote}{REDACTED}{quote}"

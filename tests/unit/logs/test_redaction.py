@@ -307,6 +307,13 @@ def test_camel_case_secret_key_names_are_redacted(key: str) -> None:
             "client_secret=aws-sm://lean/dev/oauth#client_secret",
             "client_secret=aws-sm://lean/dev/oauth#client_secret",
         ),
+        # Prose and ARNs are not assignments: the message and the reference stay readable.
+        ("no token: Lean answered 401", "no token: Lean answered 401"),
+        (
+            "aws-sm://arn:aws:secretsmanager:me-central-1:123456789012:secret:lean/dev/app-Ab#k",
+            "aws-sm://arn:aws:secretsmanager:me-central-1:123456789012:secret:lean/dev/app-Ab#k",
+        ),
+        ("token=Lean", "token=[REDACTED]"),
     ],
 )
 def test_secret_assignments_inside_text_are_redacted(text: str, expected: str) -> None:
