@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install lint format test bench demo package schema clean
+.PHONY: install lint format test bench demo package schema clean fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ format: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The property-based fuzz suite with 2,000 examples per property (`make test` runs 40).
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q tests/fuzz
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -126,11 +126,11 @@ def verify(raw_body: bytes | str, signature_header: str | None, secret: str | by
 
 def find_signature_header(headers: Mapping[str, str] | None) -> str | None:
     """The ``lean-signature`` value from request headers, whatever their case (API Gateway)."""
-    if not headers:
+    if not isinstance(headers, Mapping):
         return None
     for name, value in headers.items():
-        if name.lower() == SIGNATURE_HEADER:
-            return value
+        if isinstance(name, str) and name.lower() == SIGNATURE_HEADER:
+            return value if isinstance(value, str) else None
     return None
 
 

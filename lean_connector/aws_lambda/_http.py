@@ -177,10 +177,27 @@ def json_body(event: Mapping[str, Any]) -> tuple[bytes, Any]:
 
 
 def raw_body(event: Mapping[str, Any]) -> bytes:
-    body = event.get("body") or ""
-    if event.get("isBase64Encoded"):
+    """The request body as bytes, as the caller sent them (base64 decoded when flagged).
+
+    InvalidRequestError when the event's ``body`` is not text or ``isBase64Encoded`` is not
+    a boolean: API Gateway never sends those, a hand-made event might.
+    """
+    body = event.get("body")
+    if body is None:
+        raw = b""
+    elif isinstance(body, str):
+        # surrogatepass: a lone surrogate from a JSON escape becomes bytes, not a crash.
+        raw = body.encode("utf-8", "surrogatepass")
+    elif isinstance(body, bytes | bytearray):
+        raw = bytes(body)
+    else:
+        raise InvalidRequestError("the event's body must be text, as API Gateway sends it")
+    flag = event.get("isBase64Encoded")
+    if flag is not None and not isinstance(flag, bool):
+        raise InvalidRequestError("the event's isBase64Encoded must be true or false")
+    if flag:
         try:
-            return base64.b64decode(body, validate=True)
+            return base64.b64decode(raw, validate=True)
         except ValueError as exc:
             raise InvalidRequestError("isBase64Encoded is set but the body is not base64") from exc
-    return body.encode() if isinstance(body, str) else bytes(body)
+    return raw

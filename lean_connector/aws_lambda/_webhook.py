@@ -6,7 +6,12 @@ from typing import TYPE_CHECKING, Any
 
 from lean_connector.aws_lambda._container import CONTAINER, get_resolver, get_spec
 from lean_connector.aws_lambda._http import LambdaHandler, http_response, raw_body, wrap
-from lean_connector.errors import AWSStoreError, SpecError, WebhookVerificationError
+from lean_connector.errors import (
+    AWSStoreError,
+    InvalidRequestError,
+    SpecError,
+    WebhookVerificationError,
+)
 from lean_connector.logs import get_logger
 
 if TYPE_CHECKING:
@@ -87,9 +92,13 @@ def _webhook(event: Any, context: Any) -> dict[str, Any]:
         raise SpecError(
             "webhook_handler needs webhooks.secret in the spec", field="webhooks.secret"
         )
-    raw = raw_body(event)
-    secret = get_resolver().resolve(spec.webhooks.secret, field="webhooks.secret")
     # Callers are anonymous: the reason goes to the logs, the answer says only what failed.
+    try:
+        raw = raw_body(event)
+    except InvalidRequestError as exc:
+        log.warning("webhook.malformed", reason=exc.message)
+        return http_response(400, BAD_REQUEST)
+    secret = get_resolver().resolve(spec.webhooks.secret, field="webhooks.secret")
     try:
         webhooks.verify(
             raw, webhooks.find_signature_header(event.get("headers")), secret.reveal_bytes()

@@ -43,11 +43,16 @@ def run(args: argparse.Namespace) -> int:
     for item in args.param:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            raise InvalidRequestError(f"--param must be KEY=VALUE, got {item!r}")
+            raise InvalidRequestError(
+                "--param must be KEY=VALUE (the argument is not shown, in case it is a secret)"
+            )
         params[key] = value
     # The client refuses this too, but only after resolving secrets; say it before that.
     if not args.path.startswith("/"):
-        raise InvalidRequestError(f"path must start with '/': got {args.path!r}")
+        raise InvalidRequestError(
+            "PATH must start with '/', e.g. /banks/v1/ (the argument is not shown, in case "
+            "it is a secret)"
+        )
     with connector_for(load_spec_from(args, configure_logs=True)) as connector:
         result = connector.request(
             args.method,

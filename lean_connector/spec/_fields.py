@@ -23,6 +23,7 @@ __all__ = [
     "SECRET_FIELDS",
     "field_value",
     "holds_private_key",
+    "printable",
     "redact_private_keys",
 ]
 
@@ -79,6 +80,16 @@ def _decodes_to_private_key(text: str) -> bool:
 
 
 _PEM_BLOCK = re.compile(r"-----BEGIN [A-Z0-9 ]+-----.*?-----END [A-Z0-9 ]+-----", re.DOTALL)
+
+
+def printable(text: str, limit: int = 60) -> str:
+    """``text`` as a message may show it: control and other unprintable characters escaped
+    (a NUL or newline must not break a one-line error), cut after ``limit`` characters."""
+    shown = "".join(
+        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+        for char in text[: limit + 1]
+    )
+    return shown if len(text) <= limit else shown[:limit] + "..."
 
 
 def holds_private_key(value: object) -> bool:

@@ -17,6 +17,7 @@ from lean_connector.spec._fields import (
     SECRET_FIELDS,
     field_value,
     holds_private_key,
+    printable,
 )
 from lean_connector.spec._sections import SpecParts
 
@@ -266,9 +267,10 @@ def unknown_key_message(path: Sequence[str], allowed: Iterable[str], origin: str
     """'unknown key auth.mdoe in <origin>: ... (did you mean auth.mode?)'."""
     import difflib  # only on the error path
 
-    dotted = ".".join(path)
-    parent = ".".join(path[:-1])
-    match = difflib.get_close_matches(path[-1], list(allowed), n=1, cutoff=0.6)
+    # The key is what was typed: shown escaped and cut, never raw.
+    dotted = ".".join(printable(str(part), 40) for part in path)
+    parent = ".".join(printable(str(part), 40) for part in path[:-1])
+    match = difflib.get_close_matches(str(path[-1]), list(allowed), n=1, cutoff=0.6)
     if match:
         hint = f"did you mean {parent + '.' if parent else ''}{match[0]}?"
     else:
@@ -296,7 +298,7 @@ def spec_error_from_errors(
     field, message = items[0]
     if len(items) > 1:
         message += f" (and {len(items) - 1} more)"
-    return SpecError(message.replace("\n", " "), field=field)
+    return SpecError(printable(message.replace("\n", " "), 2000), field=field)
 
 
 def _describe(

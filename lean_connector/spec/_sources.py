@@ -23,6 +23,7 @@ from typing import Any, get_args, get_origin
 from pydantic import BaseModel
 
 from lean_connector.errors import SpecError
+from lean_connector.spec._fields import printable
 from lean_connector.spec._rules import unknown_key_message
 
 __all__ = [
@@ -57,8 +58,9 @@ def check_env(environ: Mapping[str, str], spec_model: type[BaseModel]) -> None:
     """Refuse LEAN_* variables naming no field of ``spec_model``, a non-JSON section value,
     JSON nested too deeply, or two names that differ only in case."""
     _refuse_case_twins(environ)
-    for name, value in sorted(environ.items()):
-        upper = name.upper()
+    for raw_name, value in sorted(environ.items()):
+        upper = raw_name.upper()
+        name = printable(raw_name)
         if not upper.startswith(ENV_PREFIX) or upper.startswith(TOOL_ENV_PREFIX) or not value:
             continue
         parts = upper[len(ENV_PREFIX) :].lower().split("__")
@@ -105,7 +107,8 @@ def _refuse_case_twins(environ: Mapping[str, str]) -> None:
         if len(names) > 1:
             dotted = ".".join(upper[len(ENV_PREFIX) :].lower().split("__"))
             raise SpecError(
-                f"env {' and '.join(sorted(names))} both set {dotted} (names differ only in "
+                f"env {' and '.join(printable(n) for n in sorted(names))} both set "
+                f"{printable(dotted)} (names differ only in "
                 "case): unset all but one",
                 field=dotted,
             )

@@ -52,8 +52,40 @@ _UniqueKeyLoader.add_constructor(
 )
 
 
+# A spec is three levels deep. PyYAML's scanner slows down badly (seconds) on thousands of
+# nested flow brackets or indentation levels before its composer gives up, so text like
+# that is refused before it reaches PyYAML.
+_MAX_FLOW_DEPTH = 32
+_MAX_INDENT = 128
+
+
+def _too_deep(text: str) -> bool:
+    depth = 0
+    quote = ""
+    for char in text:
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char in "[{":
+            depth += 1
+            if depth > _MAX_FLOW_DEPTH:
+                return True
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+        elif char == "\n":
+            quote = ""  # a stray quote does not hide the rest of the file
+    return any(len(line) - len(line.lstrip(" ")) > _MAX_INDENT for line in text.splitlines())
+
+
 def parse_yaml(text: str, where: str) -> Any:
     """The YAML document in ``text``; SpecError naming ``where`` and the line, not its text."""
+    if _too_deep(text):
+        raise SpecError(
+            f"{where}: the YAML is nested too deeply (more than {_MAX_FLOW_DEPTH} brackets or "
+            f"{_MAX_INDENT} spaces of indentation): a spec is sections of plain keys; fix the file"
+        )
     try:
         return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:

@@ -257,11 +257,11 @@ BAD_REQUESTS = {
     "data-not-json": (("GET", "/banks/v1/", "--data", "{bad"), "error: --data is not valid JSON"),
     "param-without-equals": (
         ("GET", "/banks/v1/", "--param", "x"),
-        "error: --param must be KEY=VALUE, got 'x'",
+        "error: --param must be KEY=VALUE (the argument is not shown",
     ),
     "path-without-slash": (
         ("GET", "banks/v1/"),
-        "error: path must start with '/': got 'banks/v1/'",
+        "error: PATH must start with '/', e.g. /banks/v1/ (the argument is not shown",
     ),
 }
 
