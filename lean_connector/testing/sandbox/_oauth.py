@@ -11,9 +11,10 @@ import time
 from urllib.parse import parse_qs
 
 from lean_connector.testing.jwt import TokenSigner
-from lean_connector.testing.sandbox._api import ApiRequest, Reply, lean_error
-from lean_connector.testing.sandbox._data import DataStore, UnknownEntityError
-from lean_connector.testing.sandbox._faults import Counters, Faults
+from lean_connector.testing.sandbox._counters import Counters
+from lean_connector.testing.sandbox._datastore import DataStore
+from lean_connector.testing.sandbox._faults import Faults
+from lean_connector.testing.sandbox._http import ApiRequest, Reply, lean_error
 
 __all__ = ["TokenEndpoint"]
 
@@ -93,10 +94,4 @@ class TokenEndpoint:
         return Reply(200, body, {"Cache-Control": "no-store", "Pragma": "no-cache"})
 
     def _customer_exists(self, customer_id: str) -> bool:
-        if not customer_id:
-            return False
-        try:
-            self.store.customer(customer_id)
-        except UnknownEntityError:
-            return False
-        return True
+        return bool(customer_id) and self.store.customer_exists(customer_id)

@@ -22,8 +22,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from lean_connector.testing.sandbox._api import ApiRequest, Reply, SandboxApi, lean_error
-from lean_connector.testing.sandbox._faults import Counters
+from lean_connector.testing.sandbox._counters import Counters
+from lean_connector.testing.sandbox._http import ApiRequest, Reply, lean_error
+from lean_connector.testing.sandbox._router import SandboxApi
 
 __all__ = ["SandboxHTTPServer", "server_ssl_context"]
 

