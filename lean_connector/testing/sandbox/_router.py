@@ -3,8 +3,8 @@
 The HTTP layer (``_server``) turns each request into an :class:`ApiRequest` and writes back
 the :class:`Reply`. Order of checks for an API call, as a gateway in front of Lean would
 apply them: count the call, latency and delays, armed faults (reset, 429, 5xx, 3xx,
-oversized), header rules and credentials, the ``unauthorized`` fault, then the route itself. The endpoints
-come from the ``_routes_*`` modules, one per family.
+oversized), header rules and credentials, the ``unauthorized`` fault, then the route
+itself. The endpoints come from the ``_routes_*`` modules, one per family.
 """
 
 from __future__ import annotations

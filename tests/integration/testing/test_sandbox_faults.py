@@ -11,6 +11,7 @@ import socket
 import ssl
 import threading
 import uuid
+from typing import Any
 
 import pytest
 import requests
@@ -232,3 +233,25 @@ def test_peak_concurrent_requests_counts_calls_served_at_once(
     assert lean_sandbox.counters.in_flight == 0
     lean_sandbox.counters.reset()
     assert lean_sandbox.counters.peak_concurrent_requests == 0
+
+
+def test_malformed_data_breaks_only_that_entitys_transaction_pages(
+    lean_sandbox: LeanSandbox, api: requests.Session
+) -> None:
+    seeded = lean_sandbox.seed_customers(2, 1, 1, 3)
+    (broken, fine), accounts = seeded.entity_ids, seeded.account_ids
+
+    def page(entity: str, account: str, number: int = 0) -> Any:
+        url = f"{lean_sandbox.api_url}/data/v2/accounts/{account}/transactions"
+        return api.get(url, params={"entity_id": entity, "page": number}).json()["data"]
+
+    lean_sandbox.faults.malformed_data(broken, "item_not_object")
+    assert page(broken, accounts[0])["transactions"][-1] == 42
+    assert all(isinstance(t, dict) for t in page(fine, accounts[1])["transactions"])
+    lean_sandbox.faults.malformed_data(broken, "total_pages_not_number")
+    assert page(broken, accounts[0])["page"]["total_pages"] == "many"
+    lean_sandbox.faults.malformed_data(broken, "page_ignored")
+    ignored = page(broken, accounts[0], 7)
+    assert ignored["page"]["number"] == 7
+    assert ignored["page"]["total_pages"] == 10**9
+    assert len(ignored["transactions"]) == 3  # page 0's, whatever was asked
