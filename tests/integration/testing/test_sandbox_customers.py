@@ -174,7 +174,8 @@ def test_all_entities_are_listed_with_lean_page_number_and_page_size(
 
 
 def test_entities_by_date_range(lean_sandbox: LeanSandbox, api: requests.Session) -> None:
-    customer_id = lean_sandbox.seeded.customer_ids[0]
+    # A customer of its own: the seeded ones are shared by every test of the session.
+    customer_id = lean_sandbox.seed_customers(1, 0, 0, 0).customer_ids[0]
     connected = lean_sandbox.connect_entity(customer_id, bank_identifier="SNB_KSA")
     url = f"{lean_sandbox.api_url}/customers/v1/entities"
     today = dt.date.fromisoformat(connected["created_at"][:10])

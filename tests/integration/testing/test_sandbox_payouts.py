@@ -40,7 +40,7 @@ def _payout(
     sandbox: LeanSandbox, api: requests.Session, amount: float, *, key: str | None = None
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     """(the payout made, its destination, the request body)."""
-    customer_id = sandbox.seeded.customer_ids[0]
+    customer_id = sandbox.seed_customers(1, 0, 0, 0).customer_ids[0]
     source = sandbox.add_payment_source(customer_id)
     (destination,) = _call(
         sandbox,
@@ -118,7 +118,7 @@ def test_payouts_need_a_payment_source_account(
 def test_refunds_are_created_approved_and_limited(
     lean_sandbox: LeanSandbox, api: requests.Session
 ) -> None:
-    customer_id = lean_sandbox.seeded.customer_ids[1]
+    customer_id = lean_sandbox.seed_customers(1, 0, 0, 0).customer_ids[0]
     intent = _call(
         lean_sandbox,
         api,
