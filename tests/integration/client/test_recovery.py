@@ -115,7 +115,7 @@ def test_decimal_amount_reaches_the_sandbox_as_a_number(
     )
 
     # The sandbox refuses an amount that is not a JSON number (a "100.10" string included).
-    assert intent["amount"] == 100.1
+    assert intent["amount"] == Decimal("100.1")  # parsed exactly, not as a float
     assert lean_sandbox.counters.calls[("POST", "/payments/v1/intents")] == 1
 
 
