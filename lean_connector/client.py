@@ -8,15 +8,34 @@ can hand in ``lean_connector.testing.MockTransport`` and run without a server.
 
 from __future__ import annotations
 
+import json as jsonlib
 import os
 import ssl
 import threading
 import uuid
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from lean_connector.api import LINK_PERMISSIONS, Banks, Customers, Data, Payments
+from lean_connector.api import (
+    DEFAULT_LINK_PERMISSIONS,
+    Banks,
+    Consents,
+    Customers,
+    Data,
+    Destinations,
+    Entities,
+    Insights,
+    LinkConnectConfig,
+    LinkSessions,
+    Payments,
+    PaymentSources,
+    Payouts,
+    Refunds,
+    RegionCode,
+    Verifications,
+)
 from lean_connector.errors import (
     AuthError,
     ConnectorError,
@@ -34,6 +53,7 @@ from lean_connector.spec import (
     Endpoints,
     Environment,
     LeanSpec,
+    Region,
     load_spec,
     resolve_endpoints,
 )
@@ -56,8 +76,11 @@ class LeanConnector:
     """A client for the Lean API built from a :class:`~lean_connector.spec._model.LeanSpec`.
 
     Use :meth:`from_spec` to load the spec from YAML/env. ``request()`` returns parsed
-    JSON and raises :class:`~lean_connector.errors.ConnectorError` subclasses; the
-    resources (``banks``, ``customers``, ``data``, ``payments``) wrap the endpoints.
+    JSON and raises :class:`~lean_connector.errors.ConnectorError` subclasses. The
+    resources wrap every endpoint of Lean's collections: ``customers``, ``entities``,
+    ``data``, ``insights``, ``verifications``, ``banks``, ``payments``, ``consents``,
+    ``payment_sources``, ``destinations``, ``payouts``, ``refunds``; ``link`` builds
+    LinkSDK configs.
     """
 
     def __init__(
@@ -100,10 +123,25 @@ class LeanConnector:
         self._credential: Credential = (
             credential if credential is not None else self._build_credential()
         )
-        self.banks = Banks(self)
-        self.customers = Customers(self)
-        self.data = Data(self)
-        self.payments = Payments(self)
+        region: RegionCode = "sa" if spec.region is Region.sa else "ae"
+        self.banks = Banks(self, region=region)
+        self.customers = Customers(self, region=region)
+        self.entities = Entities(self, region=region)
+        self.data = Data(self, region=region)
+        self.insights = Insights(self, region=region)
+        self.verifications = Verifications(self, region=region)
+        self.payments = Payments(self, region=region)
+        self.consents = Consents(self, region=region)
+        self.payment_sources = PaymentSources(self, region=region)
+        self.destinations = Destinations(self, region=region)
+        self.payouts = Payouts(self, region=region)
+        self.refunds = Refunds(self, region=region)
+        self.link = LinkSessions(
+            self.customers,
+            app_token=self._public_app_token,
+            customer_token=self._customer_token,
+            sandbox=spec.environment is Environment.sandbox,
+        )
 
     # -- construction -------------------------------------------------------------------
 
@@ -246,7 +284,9 @@ class LeanConnector:
 
         ``json`` is encoded once, before anything is sent: a ``Decimal`` goes out as an
         exact JSON number (``Decimal("100.10")`` -> ``100.10``); a value JSON cannot hold
-        raises InvalidRequestError naming its type and place.
+        raises InvalidRequestError naming its type and place. The answer is parsed the
+        same exact way: a number with a fraction becomes a ``Decimal`` (never a float),
+        a whole number an ``int``.
         """
         from lean_connector.transport import encode_json
 
@@ -255,7 +295,8 @@ class LeanConnector:
         if not response.body:
             return None
         try:
-            return response.json()
+            # Money stays exact: 0.1 arrives as Decimal("0.1"), not 0.1000000000000000055...
+            return jsonlib.loads(response.body, parse_float=Decimal)
         except ValueError as exc:
             raise LeanAPIError(
                 http_status=response.status,
@@ -399,43 +440,23 @@ class LeanConnector:
     def link_session(
         self,
         app_user_id: str,
-        permissions: Sequence[str] = ("identity", "accounts", "balance", "transactions"),
+        permissions: Sequence[str] = DEFAULT_LINK_PERMISSIONS,
         bank_identifier: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> LinkConnectConfig:
         """Get-or-create the customer of ``app_user_id``; return LinkSDK ``connect()`` config.
 
         With OAuth a customer-scoped token with at least 10 minutes left is included; the
-        api token and every other secret stay server-side.
+        api token and every other secret stay server-side. The other LinkSDK flows
+        (reconnect, pay, account-on-file consent) are on :attr:`link`.
         """
-        if not isinstance(app_user_id, str) or not app_user_id.strip():
-            raise InvalidRequestError(
-                f"app_user_id must be a non-empty string, got {app_user_id!r}"
-            )
-        unknown = sorted(set(permissions) - LINK_PERMISSIONS)
-        if unknown or not permissions:
-            raise InvalidRequestError(
-                f"unknown LinkSDK permission(s) {unknown}: choose from {sorted(LINK_PERMISSIONS)}"
-                if unknown
-                else f"permissions must not be empty: choose from {sorted(LINK_PERMISSIONS)}"
-            )
-        customer = self.customers.get_or_create(app_user_id)
-        customer_id = str(customer.get("customer_id") or customer.get("id") or "")
-        if not customer_id:
-            raise LeanAPIError(http_status=200, lean_message="customer response had no customer_id")
-        config: dict[str, Any] = {
-            "app_token": self._public_app_token(),
-            "customer_id": customer_id,
-            "permissions": list(permissions),
-            "sandbox": self.spec.environment is Environment.sandbox,
-        }
-        if bank_identifier:
-            config["bank_identifier"] = bank_identifier
+        return self.link.connect(app_user_id, permissions, bank_identifier=bank_identifier)
+
+    def _customer_token(self, customer_id: str) -> str | None:
         from lean_connector.auth import OAuthCredential
 
         if isinstance(self._credential, OAuthCredential):
-            token = self._credential.customer_token(customer_id, min_validity_s=600)
-            config["access_token"] = token.value
-        return config
+            return self._credential.customer_token(customer_id, min_validity_s=600).value
+        return None
 
     def _public_app_token(self) -> str:
         """The application id LinkSDK needs: the OAuth client id, else the resolved app token."""
