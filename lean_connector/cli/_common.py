@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from typing import TYPE_CHECKING, Any
@@ -34,8 +33,12 @@ USAGE_ERRORS = (SpecError, InvalidRequestError)
 
 
 def print_json(data: Any) -> None:
-    """Write ``data`` to stdout as indented JSON: the result of a command."""
-    sys.stdout.write(json.dumps(data, indent=2) + "\n")
+    """Write ``data`` to stdout as indented JSON: the result of a command.
+
+    Numbers Lean sent with a fraction are ``Decimal``: printed as the same digits."""
+    from lean_connector.transport import dumps_json
+
+    sys.stdout.write(dumps_json(data, indent=2) + "\n")
 
 
 def _interactive() -> bool:

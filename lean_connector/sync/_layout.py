@@ -16,7 +16,6 @@ entity without one is rewritten from scratch, so rows are never appended twice.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import uuid
 from collections.abc import Mapping
@@ -24,6 +23,7 @@ from typing import Any
 from urllib.parse import quote
 
 from lean_connector.errors import InvalidRequestError
+from lean_connector.transport import dumps_json
 
 __all__ = [
     "DONE_MARKER",
@@ -79,5 +79,7 @@ def check_run_id(run_id: Any) -> str:
 
 
 def encode_row(row: Mapping[str, Any]) -> bytes:
-    """One JSON Lines row: compact, keys sorted, so equal rows are equal bytes."""
-    return (json.dumps(row, separators=(",", ":"), sort_keys=True, default=str) + "\n").encode()
+    """One JSON Lines row: compact, keys sorted, so equal rows are equal bytes.
+
+    Lean's amounts arrive as ``Decimal``: written as the same digits, a JSON number."""
+    return (dumps_json(row, compact=True, sort_keys=True) + "\n").encode()

@@ -15,7 +15,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from lean_connector.transport._json_body import encode_json
+    from lean_connector.transport._json_body import dumps_json, encode_json
     from lean_connector.transport._responses import error_from_response, parse_retry_after
     from lean_connector.transport._retry import (
         RetryBudget,
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 # name -> module that defines it; imported on first attribute access.
 _LAZY = {
+    "dumps_json": "lean_connector.transport._json_body",
     "encode_json": "lean_connector.transport._json_body",
     "error_from_response": "lean_connector.transport._responses",
     "parse_retry_after": "lean_connector.transport._responses",
@@ -71,6 +72,7 @@ __all__ = [
     "call_with_retry",
     "check_certificates_pem",
     "check_private_key_pem",
+    "dumps_json",
     "encode_json",
     "error_from_response",
     "is_retryable",

@@ -128,3 +128,101 @@ def test_handler_answers_when_the_script_is_empty(spec: LeanSpec) -> None:
 
     assert lean.request("GET", "/data/v2/accounts", params={"entity_id": "e-1"}) == {"data": []}
     assert seen == [{"entity_id": "e-1"}]
+
+
+# -- exact numbers -------------------------------------------------------------------------
+
+
+def test_answers_parse_numbers_exactly(spec: LeanSpec) -> None:
+    from decimal import Decimal
+
+    transport = MockTransport().add(200, b'{"amount": 0.10, "count": 3, "rate": 1e-2}')
+    lean = connector(spec, transport)
+
+    body = lean.request("GET", "/payments/v1/intents/i-1")
+
+    assert body == {"amount": Decimal("0.10"), "count": 3, "rate": Decimal("0.01")}
+    assert str(body["amount"]) == "0.10"  # the digits Lean sent, not a float's
+    assert type(body["count"]) is int
+
+
+# -- LinkSDK flows ---------------------------------------------------------------------------
+
+
+def customer_then(transport: MockTransport) -> MockTransport:
+    return transport.add(200, {"customer_id": "cust-9", "app_user_id": "user-1"})
+
+
+def test_link_flows_build_each_linksdk_config(spec: LeanSpec) -> None:
+    transport = MockTransport()
+    for _ in range(3):
+        customer_then(transport)
+    lean = connector(spec, transport)
+
+    reconnect = lean.link.reconnect("user-1", reconnect_id="rc-1")
+    pay = lean.link.pay("user-1", payment_intent_id="pi-1", bank_identifier="ENBD_UAE")
+    consent = lean.link.authorize_consent(
+        "user-1",
+        consent_id="con-1",
+        success_redirect_url="https://shop.example/ok",
+        fail_redirect_url="https://shop.example/ko",
+    )
+
+    base = {"app_token": "app-token-1", "sandbox": True}
+    assert reconnect == {**base, "reconnect_id": "rc-1"}
+    assert pay == {**base, "payment_intent_id": "pi-1", "bank_identifier": "ENBD_UAE"}
+    assert consent == {
+        **base,
+        "customer_id": "cust-9",
+        "consent_id": "con-1",
+        "success_redirect_url": "https://shop.example/ok",
+        "fail_redirect_url": "https://shop.example/ko",
+    }
+    assert [r.path for r in transport.requests] == ["/customers/v1/"] * 3
+
+
+def test_link_session_accepts_every_permission_lean_documents(spec: LeanSpec) -> None:
+    documented = [
+        "identity",
+        "accounts",
+        "balance",
+        "transactions",
+        "identities",
+        "scheduled_payments",
+        "standing_orders",
+        "direct_debits",
+        "beneficiaries",
+    ]
+    lean = connector(spec, customer_then(MockTransport()))
+
+    config = lean.link_session("user-1", documented)
+
+    assert config["permissions"] == documented
+    assert set(documented) <= LINK_PERMISSIONS
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda lean: lean.link.reconnect("user-1", reconnect_id=""), "^reconnect_id must be"),
+        (lambda lean: lean.link.pay("user-1", payment_intent_id=None), "^payment_intent_id must"),
+        (
+            lambda lean: lean.link.authorize_consent(
+                "user-1",
+                consent_id="c",
+                success_redirect_url="javascript:alert(1)",
+                fail_redirect_url="https://x.example/",
+            ),
+            "^success_redirect_url must be an absolute http\\(s\\) URL, got 'javascript:alert",
+        ),
+    ],
+)
+def test_link_flows_refuse_missing_ids_before_any_call(
+    spec: LeanSpec, call: Any, message: str
+) -> None:
+    transport = MockTransport()
+    lean = connector(spec, transport)
+
+    with pytest.raises(InvalidRequestError, match=message):
+        call(lean)
+    assert transport.requests == []

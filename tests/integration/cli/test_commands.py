@@ -312,6 +312,74 @@ def test_link_session_prints_customer_and_permissions(
     assert lean_sandbox.app_token not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("flow", "options", "expected"),
+    [
+        ("reconnect", ["--reconnect-id", "rc-1"], {"reconnect_id": "rc-1"}),
+        ("pay", ["--payment-intent-id", "pi-1"], {"payment_intent_id": "pi-1"}),
+        (
+            "authorize_consent",
+            [
+                "--consent-id",
+                "con-1",
+                "--success-redirect-url",
+                "https://shop.example/ok",
+                "--fail-redirect-url",
+                "https://shop.example/ko",
+            ],
+            {
+                "consent_id": "con-1",
+                "success_redirect_url": "https://shop.example/ok",
+                "fail_redirect_url": "https://shop.example/ko",
+            },
+        ),
+    ],
+)
+def test_link_session_prints_the_config_of_each_flow(
+    flow: str,
+    options: list[str],
+    expected: dict[str, str],
+    lean_sandbox: LeanSandbox,
+    bundle: dict[str, Path],
+) -> None:
+    app_user_id = f"cli-{uuid.uuid4()}"
+    result = run(
+        "link-session",
+        "--flow",
+        flow,
+        "--app-user-id",
+        app_user_id,
+        *options,
+        "--spec",
+        spec_path(bundle, "oauth"),
+    )
+    assert result.returncode == 0, result.stderr
+    config = json.loads(result.stdout)
+    assert {key: config[key] for key in expected} == expected
+    assert config["app_token"] == lean_sandbox.app_token
+    customer_id = lean_sandbox.data.customer_by_app_user_id(app_user_id)["customer_id"]
+    claims = lean_sandbox.verify_jwt(config["access_token"])
+    assert claims["scope"] == f"customer.{customer_id}"
+
+
+def test_link_session_flow_without_its_id_is_a_usage_error(
+    lean_sandbox: LeanSandbox, bundle: dict[str, Path]
+) -> None:
+    result = run(
+        "link-session",
+        "--flow",
+        "pay",
+        "--app-user-id",
+        "someone",
+        "--spec",
+        spec_path(bundle, "app_token"),
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "link-session --flow pay needs --payment-intent-id" in result.stderr
+    assert lean_sandbox.counters.handshakes == {}
+
+
 def test_link_session_with_unknown_permission_is_refused_by_the_parser(
     lean_sandbox: LeanSandbox, bundle: dict[str, Path]
 ) -> None:

@@ -380,3 +380,13 @@ def test_without_a_terminal_tqdm_is_never_imported(tmp_path: Path) -> None:
         [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "[]"  # stderr is a pipe here: events, no bar
+
+
+def test_json_lines_keep_decimal_amounts_as_exact_numbers(tmp_path: Path) -> None:
+    from decimal import Decimal
+
+    from lean_connector.sync._layout import encode_row
+
+    line = encode_row({"amount": {"amount": Decimal("0.10"), "currency": "AED"}, "id": "t-1"})
+
+    assert line == b'{"amount":{"amount":0.10,"currency":"AED"},"id":"t-1"}\n'

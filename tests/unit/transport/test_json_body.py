@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from lean_connector.errors import InvalidRequestError
-from lean_connector.transport import encode_json
+from lean_connector.transport import dumps_json, encode_json
 
 
 @pytest.mark.parametrize(
@@ -60,3 +60,43 @@ def test_refusal_names_the_type_and_place_not_the_value() -> None:
         "json body is not JSON-serializable: Secretish at json['payer'][0]['token'] "
         "(send str, int, float, Decimal, bool, None, dicts and lists only)"
     )
+
+
+# -- output: the same encoder for what the CLI prints and the sync job writes --------------
+
+SAMPLES: list[Any] = [
+    {},
+    [],
+    {"a": [], "b": {}, "c": [1, {"d": None}], "é": 'ü\n"', "z": True, "y": False},
+    [1, 2.5, "x", None, [[], [{}]]],
+    {"b": 1, "a": {"d": 2, "c": [3, 4]}},
+    "text",
+    3,
+]
+
+
+@pytest.mark.parametrize("value", SAMPLES)
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"indent": 2},
+        {"sort_keys": True},
+        {"indent": 2, "sort_keys": True},
+        {"compact": True, "sort_keys": True},
+    ],
+)
+def test_dumps_json_equals_json_dumps_without_decimals(value: Any, options: dict[str, Any]) -> None:
+    expected_options = dict(options)
+    if expected_options.pop("compact", False):
+        expected_options["separators"] = (",", ":")
+    assert dumps_json(value, **options) == json.dumps(value, **expected_options)
+
+
+def test_dumps_json_writes_decimals_as_their_digits() -> None:
+    row = {"amount": {"amount": Decimal("112429.70"), "currency": "AED"}, "n": 3}
+
+    assert dumps_json(row, compact=True, sort_keys=True) == (
+        '{"amount":{"amount":112429.70,"currency":"AED"},"n":3}'
+    )
+    assert dumps_json([Decimal("0.1")], indent=2) == "[\n  0.1\n]"
