@@ -34,12 +34,12 @@ def id_of(item: Mapping[str, Any], *keys: str) -> str | None:
     return None
 
 
-def _balance_rows(balance: dict[str, Any]) -> list[dict[str, Any]]:
+def _balance_rows(balance: Mapping[str, Any]) -> list[dict[str, Any]]:
     """One row per balance record when Lean answers a list of them, else the one document."""
     records = balance.get("balances")
     if isinstance(records, list) and records and all(isinstance(r, dict) for r in records):
         return [dict(r) for r in records]
-    return [balance]
+    return [dict(balance)]
 
 
 def sync_entity(
@@ -69,10 +69,10 @@ def sync_entity(
             balance = data.balances(account_id, entity_id=entity_id)
             for row in _balance_rows(balance):
                 writer.add("balances", {**row, **base, "account_id": account_id})
-            for row in data.transactions(
+            for transaction in data.transactions(
                 account_id, entity_id=entity_id, start_date=start_date, end_date=end_date
             ):
-                writer.add("transactions", {**row, **base, "account_id": account_id})
+                writer.add("transactions", {**transaction, **base, "account_id": account_id})
         marker = {
             "entity_id": entity_id,
             "customer_id": customer_id,

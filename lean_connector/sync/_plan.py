@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from lean_connector.errors import InvalidRequestError, LeanAPIError
+from lean_connector.errors import InvalidRequestError
 from lean_connector.logs import get_logger
 from lean_connector.sync._entity import id_of, now_iso
 from lean_connector.sync._layout import (
@@ -31,6 +31,7 @@ from lean_connector.sync._sink import SyncOutput
 from lean_connector.sync._window import DEFAULT_WINDOW_DAYS, resolve_window
 
 if TYPE_CHECKING:
+    from lean_connector.api import Entity
     from lean_connector.client import LeanConnector
 
 __all__ = ["PlanResult", "list_all_entities", "plan_run"]
@@ -62,32 +63,12 @@ class PlanResult:
         return asdict(self)
 
 
-def list_all_entities(connector: LeanConnector) -> Iterator[dict[str, Any]]:
+def list_all_entities(connector: LeanConnector) -> Iterator[Entity]:
     """Every entity of the application: ``GET /customers/v1/entities``, paged with Lean's
-    ``page_number``/``page_size``. Stops on an empty or repeated page (a server ignoring
-    the page number), on the last page, or after ``MAX_ENTITY_PAGES``."""
-    seen_pages: set[tuple[str, ...]] = set()
-    for number in range(MAX_ENTITY_PAGES):
-        body = connector.request(
-            "GET",
-            "/customers/v1/entities",
-            params={"page_number": number, "page_size": ENTITIES_PAGE_SIZE},
-        )
-        items = body.get("data") if isinstance(body, dict) else body
-        if not isinstance(items, list):
-            raise LeanAPIError(http_status=200, lean_message="the entities list has no 'data' list")
-        if not items:
-            return
-        fingerprint = tuple(str(id_of(i, "id") if isinstance(i, dict) else i) for i in items)
-        if fingerprint in seen_pages:
-            return
-        seen_pages.add(fingerprint)
-        yield from (item for item in items if isinstance(item, dict))
-        page = body.get("page") if isinstance(body, dict) else None
-        total = page.get("total_pages") if isinstance(page, dict) else None
-        if isinstance(total, int) and not isinstance(total, bool) and number + 1 >= total:
-            return
-    log.warning("sync.plan_page_limit", pages=MAX_ENTITY_PAGES)
+    ``page_number``/``page_size`` by ``connector.entities.list()``, which stops on an empty
+    or repeated page (a server ignoring the page number) or on the last page, and raises
+    past ``MAX_ENTITY_PAGES``."""
+    return connector.entities.list(page_size=ENTITIES_PAGE_SIZE, max_pages=MAX_ENTITY_PAGES)
 
 
 def _entities(connector: LeanConnector, customers: Sequence[str] | None) -> list[dict[str, Any]]:
@@ -100,8 +81,8 @@ def _entities(connector: LeanConnector, customers: Sequence[str] | None) -> list
                 found.setdefault(entity_id, id_of(item, "customer_id"))
     else:
         for customer_id in dict.fromkeys(customers):
-            for item in connector.customers.entities(customer_id):
-                entity_id = id_of(item, "id", "entity_id") if isinstance(item, dict) else None
+            for entity in connector.customers.entities(customer_id):
+                entity_id = id_of(entity, "id", "entity_id") if isinstance(entity, dict) else None
                 if entity_id is not None:
                     found.setdefault(entity_id, customer_id)
     return [{"entity_id": e, "customer_id": c} for e, c in found.items()]
