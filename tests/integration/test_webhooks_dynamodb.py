@@ -11,7 +11,6 @@ from typing import Any
 import boto3
 import pytest
 
-from lean_connector import webhooks
 from lean_connector.errors import ConnectorError
 from lean_connector.webhooks import DedupeStore, DynamoDBDedupeStore
 from tests.support.moto_process import MotoProcess, free_port
@@ -82,7 +81,7 @@ def test_a_retry_of_our_own_write_is_not_mistaken_for_a_replay(
     """
     store = DynamoDBDedupeStore(TABLE, region=REGION, endpoint_url=table)
     with monkeypatch.context() as patch:
-        patch.setattr(webhooks.uuid, "uuid4", lambda: uuid.UUID(int=42))
+        patch.setattr(uuid, "uuid4", lambda: uuid.UUID(int=42))
         assert store.first_time("ev-lost-answer") is True
         assert store.first_time("ev-lost-answer") is True  # same claim: our own write
     assert store.first_time("ev-lost-answer") is False  # a genuine replay
