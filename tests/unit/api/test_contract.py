@@ -347,3 +347,10 @@ def test_a_callers_idempotency_key_replaces_the_generated_one(
     assert keys[2]
     assert keys[3]
     assert keys[2] != keys[3], "each new write gets its own key"
+
+
+def test_docs_api_md_lists_every_endpoint_with_its_method() -> None:
+    table = (Path(__file__).resolve().parents[3] / "docs" / "api.md").read_text()
+
+    for entry in ENDPOINTS:
+        assert f"| `{entry['method']} {entry['path']}` | `{entry['call']}()` |" in table, entry
