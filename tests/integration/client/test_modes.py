@@ -343,3 +343,20 @@ def test_sequential_calls_reuse_one_connection_and_one_token(
     assert counters.handshakes == {listener(mode): 1}
     assert client_handshakes == 1
     assert dict(counters.token_requests) == ({"api": 1} if mode == "oauth" else {})
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_entities_list_pages_every_entity_once(
+    mode: str, connect: Connect, lean_sandbox: LeanSandbox
+) -> None:
+    expected = {
+        entity["id"]
+        for customer in lean_sandbox.data.customers()
+        for entity in lean_sandbox.data.entities(customer["customer_id"])
+    }
+    lean_sandbox.reset()
+
+    listed = [entity["id"] for entity in connect(mode).entities.list(page_size=1)]
+
+    assert sorted(listed) == sorted(expected)  # each once
+    assert calls(lean_sandbox, "GET", "/customers/v1/entities") == len(expected)
