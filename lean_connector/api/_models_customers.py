@@ -13,7 +13,7 @@ from lean_connector.api._models_common import Number, Page
 __all__ = [
     "Bank",
     "BankAvailability",
-    "BankAvailabilityActive",
+    "BankAvailabilityFlags",
     "BankInternationalDestination",
     "BankInternationalTransferLimit",
     "Customer",
@@ -146,11 +146,11 @@ class Bank(TypedDict):
 
 
 class BankAvailability(TypedDict):
-    active: BankAvailabilityActive
-    enabled: BankAvailabilityActive
+    active: BankAvailabilityFlags
+    enabled: BankAvailabilityFlags
 
 
-class BankAvailabilityActive(TypedDict):
+class BankAvailabilityFlags(TypedDict):
     data: bool
     payments: bool
 

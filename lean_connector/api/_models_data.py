@@ -12,8 +12,8 @@ from lean_connector.api._models_common import AccountServicer, Amount, Page
 
 __all__ = [
     "Account",
-    "AccountAccountItem",
     "AccountDataStatus",
+    "AccountIdentification",
     "AccountsData",
     "AccountsResponse",
     "Balance",
@@ -59,7 +59,7 @@ class Account(TypedDict):
     * each item of ``data``/``content`` in ``GET /data/v2/results/{results_id}``
     """
 
-    account: list[AccountAccountItem]
+    account: list[AccountIdentification]
     account_holder_name: NotRequired[str]
     account_holder_short_name: NotRequired[str]
     account_id: str
@@ -77,7 +77,7 @@ class Account(TypedDict):
     status_update_date_time: str
 
 
-class AccountAccountItem(TypedDict):
+class AccountIdentification(TypedDict):
     identification: str
     name: str | None
     scheme_name: str

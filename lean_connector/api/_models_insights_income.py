@@ -12,8 +12,8 @@ from lean_connector.api._models_common import Amount, BilingualText, MonthlyAmou
 
 __all__ = [
     "Employment",
+    "EmploymentDetail",
     "EmploymentEmployer",
-    "EmploymentEmploymentDetail",
     "EmploymentInsights",
     "ExpenseBreakdown",
     "ExpenseBreakdowns",
@@ -179,10 +179,10 @@ class EmploymentInsights(TypedDict):
 
 
 class Employment(TypedDict):
-    employment_details: list[EmploymentEmploymentDetail]
+    employment_details: list[EmploymentDetail]
 
 
-class EmploymentEmploymentDetail(TypedDict):
+class EmploymentDetail(TypedDict):
     bank_employer_name: str
     first_salary_date: str
     matched_reference_employer: EmploymentEmployer

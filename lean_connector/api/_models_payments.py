@@ -12,7 +12,6 @@ from lean_connector.api._models_common import AccountHolder, Number, Page
 
 __all__ = [
     "Consent",
-    "ConsentConsentedAccount",
     "ConsentControlParameters",
     "ConsentCreated",
     "ConsentHistoryEntry",
@@ -20,6 +19,7 @@ __all__ = [
     "ConsentPage",
     "ConsentPaymentConsumption",
     "ConsentPaymentPurpose",
+    "ConsentedAccount",
     "Destination",
     "Payment",
     "PaymentIntent",
@@ -148,7 +148,7 @@ class Consent(TypedDict):
     application_id: str
     bank_identifier: str | None
     consent_id: str
-    consented_account: ConsentConsentedAccount | None
+    consented_account: ConsentedAccount | None
     control_parameters: ConsentControlParameters
     currency: str
     customer_id: str
@@ -162,7 +162,7 @@ class Consent(TypedDict):
     status: str
 
 
-class ConsentConsentedAccount(TypedDict):
+class ConsentedAccount(TypedDict):
     holder_name: str
     iban: str
 
