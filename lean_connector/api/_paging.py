@@ -191,7 +191,12 @@ def _items(listing: Listing, body: Any, number: int) -> list[dict[str, Any]]:
                 "not a list",
             )
     if found is None:
-        return []
+        if not any(_at(body, dotted) is not None for dotted in listing.items_at):
+            return []  # nothing where items go (``{}``): an empty page
+        # Something is where the items go, but no list: not a page to guess about.
+        raise _malformed(
+            listing, f"page {number} has no list of items at {' or '.join(listing.items_at)}"
+        )
     for index, item in enumerate(found):
         if not isinstance(item, dict):
             raise _malformed(

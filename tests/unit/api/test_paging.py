@@ -239,3 +239,12 @@ def test_bad_paging_arguments_are_refused_at_the_call(page_size: Any, max_pages:
     with pytest.raises(InvalidRequestError, match=r"must be >= 1, got"):
         Customers(requester(lean)).list(page_size=page_size, max_pages=max_pages)
     assert lean.sent == []
+
+
+def test_something_other_than_a_list_where_the_items_go_is_a_lean_api_error() -> None:
+    class Odd(PagedLean):
+        def request(self, method: str, path: str, **kwargs: Any) -> Any:
+            return {"data": {"oops": 1}, "page": {"number": 0, "total_pages": 1}}
+
+    with pytest.raises(LeanAPIError, match="page 0 has no list of items at data"):
+        list(Customers(requester(Odd([]))).list())

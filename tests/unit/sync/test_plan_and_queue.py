@@ -9,22 +9,32 @@ from typing import Any
 
 import pytest
 
+from lean_connector.api import Entities
 from lean_connector.errors import AWSStoreError, InvalidRequestError, LeanAPIError
 from lean_connector.sync import EntityTask, list_all_entities
 from lean_connector.sync._queue import send_entity_batch
 
 
 class ScriptedLean:
-    """``request()`` answers page N with ``pages[N]`` (or ``pages[-1]`` past the end)."""
+    """``request()`` answers page N with ``pages[N]`` (or ``pages[-1]`` past the end), its
+    ``page.number`` the one it served; ``entities`` is the real resource over it."""
 
     def __init__(self, pages: list[Any]) -> None:
         self.pages = pages
         self.params: list[dict[str, Any]] = []
+        self.entities = Entities(self)
 
-    def request(self, method: str, path: str, *, params: dict[str, Any]) -> Any:
+    def request(self, method: str, path: str, *, params: Any = None, **_: Any) -> Any:
         assert (method, path) == ("GET", "/customers/v1/entities")
-        self.params.append(params)
-        return self.pages[min(params["page_number"], len(self.pages) - 1)]
+        self.params.append(dict(params))
+        served = min(params["page_number"], len(self.pages) - 1)
+        body = self.pages[served]
+        if isinstance(body.get("page"), dict):
+            body = {**body, "page": {**body["page"], "number": served}}
+        return body
+
+    def new_idempotency_key(self) -> str:
+        return "unused"
 
 
 def page(ids: list[str], total_pages: Any = None) -> dict[str, Any]:
@@ -50,13 +60,19 @@ def test_a_server_ignoring_the_page_number_stops_at_the_repeated_page() -> None:
 
 
 def test_an_empty_page_ends_the_listing_whatever_total_pages_says() -> None:
-    lean = ScriptedLean([page(["a"], "many"), page([], "many")])
+    lean = ScriptedLean([page(["a"], 10**9), page([], 10**9)])
     assert [e["id"] for e in list_all_entities(lean)] == ["a"]  # type: ignore[arg-type]
+
+
+def test_a_total_pages_that_is_not_a_number_is_a_lean_error_naming_it() -> None:
+    lean = ScriptedLean([page(["a"], "many")])
+    with pytest.raises(LeanAPIError, match=r"page\.total_pages on page 0 is 'many'"):
+        list(list_all_entities(lean))  # type: ignore[arg-type]
 
 
 def test_a_body_without_a_data_list_is_a_lean_error_naming_it() -> None:
     lean = ScriptedLean([{"data": {"oops": 1}}])
-    with pytest.raises(LeanAPIError, match="the entities list has no 'data' list"):
+    with pytest.raises(LeanAPIError, match="page 0 has no list of items at data"):
         list(list_all_entities(lean))  # type: ignore[arg-type]
 
 
