@@ -67,6 +67,8 @@ __all__ = ["LeanConnector"]
 
 log = get_logger(__name__)
 
+# One decoder for every answer: json.loads(..., parse_float=) would build one per call.
+_EXACT_JSON = jsonlib.JSONDecoder(parse_float=Decimal)
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 # Lean codes that mean "the certificate or credential we hold may be stale" (rotation).
 _CREDENTIAL_CODES = frozenset({"CERTIFICATE_TOKEN_MISMATCH", "INVALID_CERTIFICATE"})
@@ -296,7 +298,7 @@ class LeanConnector:
             return None
         try:
             # Money stays exact: 0.1 arrives as Decimal("0.1"), not 0.1000000000000000055...
-            return jsonlib.loads(response.body, parse_float=Decimal)
+            return _EXACT_JSON.decode(response.body.decode("utf-8"))
         except ValueError as exc:
             raise LeanAPIError(
                 http_status=response.status,
