@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from lean_connector.api._common import Resource, iso_date, non_empty, segment
-from lean_connector.api._models_customers import Bank, Customer, Entity
 from lean_connector.api._paging import (
     DEFAULT_MAX_PAGES,
     DEFAULT_PAGE_SIZE,
@@ -17,6 +16,9 @@ from lean_connector.api._paging import (
     paginate,
 )
 from lean_connector.errors import LeanConflictError
+
+if TYPE_CHECKING:
+    from lean_connector.api._models_customers import Bank, Customer, Entity
 
 __all__ = ["Banks", "Customers", "Entities"]
 
@@ -49,16 +51,16 @@ class Customers(Resource):
         """Create a customer; :class:`LeanConflictError` when ``app_user_id`` exists."""
         non_empty(app_user_id, "app_user_id")
         body = self._send("POST", "/customers/v1/", {"app_user_id": app_user_id})
-        return cast(Customer, dict(body or {}))
+        return cast("Customer", dict(body or {}))
 
     def get(self, customer_id: str) -> Customer:
         """One customer by Lean's customer id."""
-        return cast(Customer, self._get(f"/customers/v1/{segment(customer_id, 'customer_id')}"))
+        return cast("Customer", self._get(f"/customers/v1/{segment(customer_id, 'customer_id')}"))
 
     def get_by_app_user_id(self, app_user_id: str) -> Customer:
         """One customer by your own user id."""
         path = f"/customers/v1/app-user-id/{segment(app_user_id, 'app_user_id')}"
-        return cast(Customer, self._get(path))
+        return cast("Customer", self._get(path))
 
     def get_or_create(self, app_user_id: str) -> Customer:
         """The customer for ``app_user_id``, created if it does not exist yet."""
@@ -96,7 +98,7 @@ class Entities(Resource):
         """One entity of a customer."""
         customer = segment(customer_id, "customer_id")
         return cast(
-            Entity,
+            "Entity",
             self._get(f"/customers/v1/{customer}/entities/{segment(entity_id, 'entity_id')}"),
         )
 

@@ -12,19 +12,9 @@ import datetime as dt
 import random
 import time
 from collections.abc import Callable, Iterator
-from typing import Any, TypedDict, cast
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from lean_connector.api._common import RegionCode, Resource, iso_date, segment
-from lean_connector.api._models_data import (
-    Account,
-    AccountsResponse,
-    Balance,
-    DataRefresh,
-    DataRefreshStarted,
-)
-from lean_connector.api._models_data_orders import DirectDebit, ScheduledPayment, StandingOrder
-from lean_connector.api._models_data_parties import AccountIdentity, Beneficiary, Identity
-from lean_connector.api._models_data_transactions import Transaction
 from lean_connector.api._paging import (
     DEFAULT_MAX_PAGES,
     DEFAULT_PAGE_SIZE,
@@ -35,6 +25,18 @@ from lean_connector.api._paging import (
 )
 from lean_connector.api._requester import Requester
 from lean_connector.errors import InvalidRequestError, LeanAPIError, ResultsPendingError
+
+if TYPE_CHECKING:
+    from lean_connector.api._models_data import (
+        Account,
+        AccountsResponse,
+        Balance,
+        DataRefresh,
+        DataRefreshStarted,
+    )
+    from lean_connector.api._models_data_orders import DirectDebit, ScheduledPayment, StandingOrder
+    from lean_connector.api._models_data_parties import AccountIdentity, Beneficiary, Identity
+    from lean_connector.api._models_data_transactions import Transaction
 
 __all__ = ["AccountBalances", "Data"]
 
@@ -222,13 +224,13 @@ class Data(Resource):
     def refresh(self, entity_id: str) -> DataRefreshStarted:
         """Ask Lean to fetch the entity's data from the bank again (a manual refresh)."""
         body = {"entity_id": segment(entity_id, "entity_id")}
-        return cast(DataRefreshStarted, self._send("POST", "/data/v2/refreshes", body))
+        return cast("DataRefreshStarted", self._send("POST", "/data/v2/refreshes", body))
 
     def refresh_status(self, refresh_id: str, *, entity_id: str | None = None) -> DataRefresh:
         """Where a data refresh stands, per account and data kind."""
         path = f"/data/v2/refreshes/{segment(refresh_id, 'refresh_id')}"
         params = None if entity_id is None else {"entity_id": segment(entity_id, "entity_id")}
-        return cast(DataRefresh, self._get(path, params))
+        return cast("DataRefresh", self._get(path, params))
 
     def results(self, results_id: str, *, entity_id: str | None = None) -> AccountsResponse:
         """Fetch a result Lean answered PENDING for earlier (one call, no polling).
@@ -237,7 +239,7 @@ class Data(Resource):
         """
         path = f"/data/v2/results/{segment(results_id, 'results_id')}"
         params = None if entity_id is None else {"entity_id": segment(entity_id, "entity_id")}
-        return cast(AccountsResponse, self._get(path, params))
+        return cast("AccountsResponse", self._get(path, params))
 
     # -- internals ---------------------------------------------------------------------
 

@@ -8,23 +8,25 @@ Lean's KSA API only and refuse a UAE connector before sending anything.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from lean_connector.api._common import Resource, iso_date, non_empty, segment
-from lean_connector.api._models_insights_assets import (
-    CashBalanceInsights,
-    CashflowInsights,
-    FreelancerCashflowInsights,
-)
-from lean_connector.api._models_insights_income import (
-    EmploymentInsights,
-    ExpenseInsights,
-    IncomeInsights,
-)
-from lean_connector.api._models_insights_liabilities import (
-    CreditObligationInsights,
-    NonCreditObligationInsights,
-)
+
+if TYPE_CHECKING:
+    from lean_connector.api._models_insights_assets import (
+        CashBalanceInsights,
+        CashflowInsights,
+        FreelancerCashflowInsights,
+    )
+    from lean_connector.api._models_insights_income import (
+        EmploymentInsights,
+        ExpenseInsights,
+        IncomeInsights,
+    )
+    from lean_connector.api._models_insights_liabilities import (
+        CreditObligationInsights,
+        NonCreditObligationInsights,
+    )
 
 __all__ = ["Insights"]
 
@@ -38,18 +40,18 @@ class Insights(Resource):
             "entity_id": segment(entity_id, "entity_id"),
             "income_type": non_empty(income_type, "income_type"),
         }
-        return cast(IncomeInsights, self._send("POST", "/insights/v2/income", body))
+        return cast("IncomeInsights", self._send("POST", "/insights/v2/income", body))
 
     def expenses(self, entity_id: str) -> ExpenseInsights:
         """Spending by category, in total and per month."""
-        return cast(ExpenseInsights, self._insight("/insights/v2/expenses", entity_id))
+        return cast("ExpenseInsights", self._insight("/insights/v2/expenses", entity_id))
 
     def cashflows(
         self, entity_id: str, *, start_date: dt.date | str | None = None
     ) -> CashflowInsights:
         """Money in and out, in total and per month, from ``start_date`` on."""
         path = "/insights/v2/assets/cashflows"
-        return cast(CashflowInsights, self._insight(path, entity_id, start_date))
+        return cast("CashflowInsights", self._insight(path, entity_id, start_date))
 
     def cash_balances(
         self, entity_id: str, *, start_date: dt.date | str | None = None
@@ -57,13 +59,13 @@ class Insights(Resource):
         """Balances over time and what drives them (KSA)."""
         path = "/insights/v2/assets/balances"
         self._only_in("sa", f"GET {path}")
-        return cast(CashBalanceInsights, self._insight(path, entity_id, start_date))
+        return cast("CashBalanceInsights", self._insight(path, entity_id, start_date))
 
     def freelancer_cashflows(self, entity_id: str) -> FreelancerCashflowInsights:
         """Inflows and outflows of a freelancer's account (KSA)."""
         path = "/insights/v2/assets/freelancers/cashflows"
         self._only_in("sa", f"GET {path}")
-        return cast(FreelancerCashflowInsights, self._insight(path, entity_id))
+        return cast("FreelancerCashflowInsights", self._insight(path, entity_id))
 
     def employment(
         self, entity_id: str, *, start_date: dt.date | str | None = None
@@ -71,7 +73,7 @@ class Insights(Resource):
         """The employer(s) salary payments point to (KSA)."""
         path = "/insights/v2/income/employment"
         self._only_in("sa", f"GET {path}")
-        return cast(EmploymentInsights, self._insight(path, entity_id, start_date))
+        return cast("EmploymentInsights", self._insight(path, entity_id, start_date))
 
     def credit_obligations(
         self, entity_id: str, *, start_date: dt.date | str | None = None
@@ -79,7 +81,7 @@ class Insights(Resource):
         """Loans and credit cards: amounts received, spent and repaid (KSA)."""
         path = "/insights/v2/liabilities/credit-obligations"
         self._only_in("sa", f"GET {path}")
-        return cast(CreditObligationInsights, self._insight(path, entity_id, start_date))
+        return cast("CreditObligationInsights", self._insight(path, entity_id, start_date))
 
     def non_credit_obligations(
         self, entity_id: str, *, start_date: dt.date | str | None = None
@@ -87,7 +89,7 @@ class Insights(Resource):
         """Rent, utilities and other recurring obligations (KSA)."""
         path = "/insights/v2/liabilities/non-credit-obligations"
         self._only_in("sa", f"GET {path}")
-        return cast(NonCreditObligationInsights, self._insight(path, entity_id, start_date))
+        return cast("NonCreditObligationInsights", self._insight(path, entity_id, start_date))
 
     def _insight(self, path: str, entity_id: str, start_date: dt.date | str | None = None) -> Any:
         params: dict[str, Any] = {"entity_id": segment(entity_id, "entity_id")}

@@ -28,7 +28,6 @@ from decimal import Decimal
 from typing import Any, cast
 
 from lean_connector.errors import InvalidRequestError, LeanAPIError
-from lean_connector.logs import get_logger
 
 __all__ = [
     "DEFAULT_MAX_PAGES",
@@ -41,8 +40,6 @@ __all__ = [
     "Paging",
     "check_paging_args",
 ]
-
-log = get_logger(__name__)
 
 DEFAULT_PAGE_SIZE = 50
 #: Pages one listing may fetch before it raises: 10,000 pages of 50 is 500,000 items.
@@ -122,7 +119,7 @@ def paginate(
             return
         if paging.page_param is None:
             if total_pages is not None and total_pages > 1:
-                log.warning(
+                _log().warning(
                     "api.listing_truncated",
                     endpoint=f"{listing.method} {listing.path}",
                     total_pages=total_pages,
@@ -152,8 +149,15 @@ def _malformed(listing: Listing, what: str, *, hint: str | None = None) -> LeanA
     )
 
 
+def _log() -> Any:
+    # Imported when a listing has something to report: importing the api stays light.
+    from lean_connector.logs import get_logger
+
+    return get_logger(__name__)
+
+
 def _stopped(listing: Listing, number: int, reason: str) -> None:
-    log.warning(
+    _log().warning(
         "api.listing_stopped",
         endpoint=f"{listing.method} {listing.path}",
         page=number,

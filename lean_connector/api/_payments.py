@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from lean_connector.api._common import (
     Resource,
@@ -18,14 +18,6 @@ from lean_connector.api._common import (
     drop_none,
     non_empty,
     segment,
-)
-from lean_connector.api._models_common import UndocumentedBody
-from lean_connector.api._models_payments import (
-    Consent,
-    ConsentCreated,
-    ConsentHistoryEntry,
-    Payment,
-    PaymentIntent,
 )
 from lean_connector.api._paging import (
     DEFAULT_MAX_PAGES,
@@ -37,6 +29,16 @@ from lean_connector.api._paging import (
     paginate,
 )
 from lean_connector.errors import InvalidRequestError
+
+if TYPE_CHECKING:
+    from lean_connector.api._models_common import UndocumentedBody
+    from lean_connector.api._models_payments import (
+        Consent,
+        ConsentCreated,
+        ConsentHistoryEntry,
+        Payment,
+        PaymentIntent,
+    )
 
 __all__ = ["Consents", "Payments"]
 
@@ -89,13 +91,13 @@ class Payments(Resource):
             ),
             **extra,
         }
-        return cast(PaymentIntent, self._write("POST", path, body, idempotency_key))
+        return cast("PaymentIntent", self._write("POST", path, body, idempotency_key))
 
     def get_intent(self, intent_id: str) -> PaymentIntent:
         """One payment intent and the payments made against it."""
         path = f"/payments/v1/intents/{segment(intent_id, 'intent_id')}"
         self._only_in("ae", "GET /payments/v1/intents/{intent_id}")
-        return cast(PaymentIntent, self._get(path))
+        return cast("PaymentIntent", self._get(path))
 
     def intents(self) -> Iterator[PaymentIntent]:
         """The application's payment intents (the one page Lean answers: it documents no
@@ -107,7 +109,7 @@ class Payments(Resource):
     def get(self, payment_id: str) -> Payment:
         """One payment by its id."""
         self._only_in("ae", "GET /payments/v1/{payment_id}")
-        return cast(Payment, self._get(f"/payments/v1/{segment(payment_id, 'payment_id')}"))
+        return cast("Payment", self._get(f"/payments/v1/{segment(payment_id, 'payment_id')}"))
 
     def pay_account_on_file(
         self,
@@ -133,7 +135,7 @@ class Payments(Resource):
                 "risk_details": None if risk_details is None else dict(risk_details),
             }
         )
-        return cast(UndocumentedBody, self._write("POST", path, body, idempotency_key) or {})
+        return cast("UndocumentedBody", self._write("POST", path, body, idempotency_key) or {})
 
 
 class Consents(Resource):
@@ -180,18 +182,18 @@ class Consents(Resource):
                 "immediate_payment": None if immediate_payment is None else dict(immediate_payment),
             }
         )
-        return cast(ConsentCreated, self._send("POST", path, body))
+        return cast("ConsentCreated", self._send("POST", path, body))
 
     def get(self, consent_id: str) -> Consent:
         """One consent: its limits, what has been used and its status."""
         self._only_in("ae", "GET /consents/{consent_id}")
-        return cast(Consent, self._get(f"/consents/{segment(consent_id, 'consent_id')}"))
+        return cast("Consent", self._get(f"/consents/{segment(consent_id, 'consent_id')}"))
 
     def balance(self, consent_id: str) -> UndocumentedBody:
         """The balance of the account a consent pays from."""
         self._only_in("ae", "GET /consents/{consent_id}/balance")
         path = f"/consents/{segment(consent_id, 'consent_id')}/balance"
-        return cast(UndocumentedBody, self._get(path) or {})
+        return cast("UndocumentedBody", self._get(path) or {})
 
     def history(self, consent_id: str) -> Iterator[ConsentHistoryEntry]:
         """What happened to a consent (the one page Lean answers)."""

@@ -9,20 +9,9 @@ version in the path, and list with ``size`` only: one page.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from lean_connector.api._common import Resource, check_items, non_empty, segment
-from lean_connector.api._models_common import UndocumentedBody
-from lean_connector.api._models_payouts import (
-    Payout,
-    PayoutCreated,
-    PayoutDestination,
-    PayoutHistoryEntry,
-    PayoutIntent,
-    PayoutSummary,
-    Refund,
-    RefundStatus,
-)
 from lean_connector.api._paging import (
     DEFAULT_MAX_PAGES,
     DEFAULT_PAGE_SIZE,
@@ -34,6 +23,19 @@ from lean_connector.api._paging import (
     paginate,
 )
 from lean_connector.errors import InvalidRequestError
+
+if TYPE_CHECKING:
+    from lean_connector.api._models_common import UndocumentedBody
+    from lean_connector.api._models_payouts import (
+        Payout,
+        PayoutCreated,
+        PayoutDestination,
+        PayoutHistoryEntry,
+        PayoutIntent,
+        PayoutSummary,
+        Refund,
+        RefundStatus,
+    )
 
 __all__ = ["Payouts", "Refunds"]
 
@@ -87,7 +89,7 @@ class Payouts(Resource):
         self._only_in("ae", f"POST {path}")
         details = check_items(payment_details, "payment_details", ("account_id", "currency"))
         body = {"payment_details": [dict(item) for item in details]}
-        return cast(PayoutCreated, self._write("POST", path, body, idempotency_key))
+        return cast("PayoutCreated", self._write("POST", path, body, idempotency_key))
 
     def create_destinations(
         self, destinations: Sequence[Mapping[str, Any]]
@@ -104,18 +106,18 @@ class Payouts(Resource):
         """One payout destination."""
         self._only_in("ae", "GET /payouts/v1/payment/destinations/{destination_id}")
         path = f"/payouts/v1/payment/destinations/{segment(destination_id, 'destination_id')}"
-        return cast(UndocumentedBody, self._get(path) or {})
+        return cast("UndocumentedBody", self._get(path) or {})
 
     def get_intent(self, payment_intent_id: str) -> PayoutIntent:
         """One payout intent and its payment."""
         self._only_in("ae", "GET /payouts/v1/intents/{payment_intent_id}")
         path = f"/payouts/v1/intents/{segment(payment_intent_id, 'payment_intent_id')}"
-        return cast(PayoutIntent, self._get(path))
+        return cast("PayoutIntent", self._get(path))
 
     def get(self, payment_id: str) -> Payout:
         """One payout payment."""
         self._only_in("ae", "GET /payouts/v1/{payment_id}")
-        return cast(Payout, self._get(f"/payouts/v1/{segment(payment_id, 'payment_id')}"))
+        return cast("Payout", self._get(f"/payouts/v1/{segment(payment_id, 'payment_id')}"))
 
     def history(self, payment_id: str) -> Iterator[PayoutHistoryEntry]:
         """The status changes of one payout (the one page Lean answers)."""
@@ -183,7 +185,7 @@ class Refunds(Resource):
         """The reason codes Lean accepts for a refund."""
         self._only_in("ae", "GET /payouts/refunds/reasons")
         body = self._get("/payouts/refunds/reasons")
-        return cast(UndocumentedBody, body if isinstance(body, dict) else {"reasons": body})
+        return cast("UndocumentedBody", body if isinstance(body, dict) else {"reasons": body})
 
     # Defined last: inside the class body, the name ``list`` would shadow the builtin.
     def list(self, *, status: str | None = None, size: int = DEFAULT_PAGE_SIZE) -> Iterator[Refund]:

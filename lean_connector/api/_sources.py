@@ -6,12 +6,14 @@ Both are in Lean's UAE API only: a KSA connector refuses them before sending.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from lean_connector.api._common import Resource, non_empty, segment
-from lean_connector.api._models_payment_sources import PaymentSource
-from lean_connector.api._models_payments import Destination
 from lean_connector.errors import InvalidRequestError
+
+if TYPE_CHECKING:
+    from lean_connector.api._models_payment_sources import PaymentSource
+    from lean_connector.api._models_payments import Destination
 
 __all__ = ["Destinations", "PaymentSources"]
 
@@ -27,7 +29,7 @@ class PaymentSources(Resource):
         """One payment source of a customer, with its accounts and beneficiaries."""
         self._only_in("ae", "GET /customers/v1/{customer_id}/payment-sources/{id}")
         path = self._path(customer_id) + "/" + segment(payment_source_id, "payment_source_id")
-        return cast(PaymentSource, self._get(path))
+        return cast("PaymentSource", self._get(path))
 
     def delete(self, customer_id: str, payment_source_id: str, *, reason: str) -> None:
         """Remove a payment source (``reason`` is recorded by Lean, e.g. ``USER_REQUESTED``)."""
@@ -79,7 +81,7 @@ class Destinations(Resource):
             "city": non_empty(city, "city"),
             "country": non_empty(country, "country"),
         }
-        return cast(Destination, self._send("POST", path, body))
+        return cast("Destination", self._send("POST", path, body))
 
     # Defined last: inside the class body, the name ``list`` would shadow the builtin.
     def list(self) -> list[Destination]:

@@ -9,18 +9,20 @@ checks in its KSA API only; the other region is refused before anything is sent.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from lean_connector.api._common import Resource, check_items, drop_none, non_empty, segment
-from lean_connector.api._models_verifications import (
-    AccountVerification,
-    BeneficiaryNameVerification,
-    CorporateManagersVerification,
-    EntityVerification,
-    FreelancerVerification,
-    NameVerification,
-)
-from lean_connector.api._models_verifications_corporates import CorporateVerification
+
+if TYPE_CHECKING:
+    from lean_connector.api._models_verifications import (
+        AccountVerification,
+        BeneficiaryNameVerification,
+        CorporateManagersVerification,
+        EntityVerification,
+        FreelancerVerification,
+        NameVerification,
+    )
+    from lean_connector.api._models_verifications_corporates import CorporateVerification
 
 __all__ = ["Verifications"]
 
@@ -44,7 +46,7 @@ class Verifications(Resource):
             "full_name": non_empty(full_name, "full_name"),
             "async": False,
         }
-        return cast(NameVerification, self._send("POST", path, body))
+        return cast("NameVerification", self._send("POST", path, body))
 
     def account(
         self,
@@ -71,7 +73,7 @@ class Verifications(Resource):
             }
         )
         path = "/verifications/v1/accounts"
-        return cast(AccountVerification, self._send("POST", path, body))
+        return cast("AccountVerification", self._send("POST", path, body))
 
     def entity(self, entity_id: str, *, identifications: Identifications) -> EntityVerification:
         """Do the entity's accounts belong to the identified person? (KSA)"""
@@ -81,14 +83,14 @@ class Verifications(Resource):
             "entity_id": segment(entity_id, "entity_id"),
             "identifications": _identifications(identifications),
         }
-        return cast(EntityVerification, self._send("POST", path, body))
+        return cast("EntityVerification", self._send("POST", path, body))
 
     def beneficiary_name(self, iban: str) -> BeneficiaryNameVerification:
         """The name of the holder of ``iban``, from the bank (KSA)."""
         path = "/verifications/v2/beneficiary-name"
         self._only_in("sa", f"POST {path}")
         body = {"iban": non_empty(iban, "iban")}
-        return cast(BeneficiaryNameVerification, self._send("POST", path, body))
+        return cast("BeneficiaryNameVerification", self._send("POST", path, body))
 
     def corporate(
         self,
@@ -106,7 +108,7 @@ class Verifications(Resource):
             "language": non_empty(language, "language"),
             "identifications": _identifications(identifications),
         }
-        return cast(CorporateVerification, self._send("POST", path, body))
+        return cast("CorporateVerification", self._send("POST", path, body))
 
     def corporate_managers(
         self, *, identifications: Identifications, language: str = "en"
@@ -118,7 +120,7 @@ class Verifications(Resource):
             "identifications": _identifications(identifications),
             "language": non_empty(language, "language"),
         }
-        return cast(CorporateManagersVerification, self._send("POST", path, body))
+        return cast("CorporateManagersVerification", self._send("POST", path, body))
 
     def freelancer(
         self,
@@ -133,7 +135,7 @@ class Verifications(Resource):
             "type": non_empty(type, "type"),
             "identifications": _identifications(identifications),
         }
-        return cast(FreelancerVerification, self._send("POST", path, body))
+        return cast("FreelancerVerification", self._send("POST", path, body))
 
 
 def raise_type(name: str, value: Any) -> None:
