@@ -94,21 +94,11 @@ def test_customer_not_found_carries_lean_fields(mode: str, connect: Connect) -> 
     assert str(error).startswith(f"Lean answered 404 UNKNOWN_ENTITY to GET /customers/v1/{missing}")
 
 
-# Until the resources send each family's own paging names, these fail against a sandbox
-# that reads only Lean's names: strict, so they report as soon as the resources are fixed.
-OLD_PAGING = pytest.mark.xfail(
-    strict=True,
-    reason="the resources page /customers/v1 with page/size and read data pages at the top "
-    "level; Lean reads page_number/page_size there and nests data pages under data.page",
-)
-
-
 def customer_list_calls(sandbox: LeanSandbox) -> int:
     # Lean lists customers at /customers/v1; older collections spell it with the slash.
     return calls(sandbox, "GET", "/customers/v1") + calls(sandbox, "GET", "/customers/v1/")
 
 
-@OLD_PAGING
 @pytest.mark.parametrize("mode", MODES)
 def test_customers_list_follows_pages(
     mode: str, connect: Connect, lean_sandbox: LeanSandbox
@@ -139,7 +129,6 @@ def test_entities_of_a_customer(mode: str, connect: Connect, lean_sandbox: LeanS
     assert calls(lean_sandbox, "GET", "/customers/v1/{customer_id}/entities") == 1
 
 
-@OLD_PAGING
 @pytest.mark.parametrize("mode", MODES)
 def test_data_accounts_balances_transactions(
     mode: str, connect: Connect, lean_sandbox: LeanSandbox
