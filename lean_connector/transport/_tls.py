@@ -22,7 +22,6 @@ import os
 import ssl
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from lean_connector.errors import TLSConfigError
 from lean_connector.logs import get_logger
@@ -47,17 +46,31 @@ EXPIRY_WARNING_DAYS = 30
 log = get_logger(__name__)
 
 
-@dataclass(frozen=True)
 class ClientIdentity:
-    """A checked client certificate chain and its key. The repr never shows key material."""
+    """A checked client certificate chain and its key. The repr never shows key material.
 
-    chain_pem: bytes = field(repr=False)
-    key_pem: bytes = field(repr=False)
-    password: bytes | None = field(repr=False)
-    report: CertificateReport
-    # The context OpenSSL loaded this chain and key into when it checked that they match:
-    # build_ssl_context takes it (once) instead of loading the key again.
-    _loaded: list[ssl.SSLContext] = field(default_factory=list, repr=False, compare=False)
+    A plain class rather than a dataclass: every mTLS cold start defines it, and a
+    dataclass's generated methods cost about a millisecond there.
+    """
+
+    __slots__ = ("_loaded", "chain_pem", "key_pem", "password", "report")
+
+    def __init__(
+        self,
+        *,
+        chain_pem: bytes,
+        key_pem: bytes,
+        password: bytes | None,
+        report: CertificateReport,
+        _loaded: list[ssl.SSLContext] | None = None,
+    ) -> None:
+        self.chain_pem = chain_pem
+        self.key_pem = key_pem
+        self.password = password
+        self.report = report
+        # The context OpenSSL loaded this chain and key into when it checked that they
+        # match: build_ssl_context takes it (once) instead of loading the key again.
+        self._loaded = _loaded if _loaded is not None else []
 
     def __repr__(self) -> str:
         return (

@@ -13,9 +13,7 @@ from __future__ import annotations
 import binascii
 import datetime as dt
 import hashlib
-import re
 import ssl
-from dataclasses import dataclass, field
 
 __all__ = [
     "ParsedCertificate",
@@ -29,7 +27,7 @@ class UnsupportedCertificateError(ValueError):
     """Input this reader cannot vouch for (malformed, or a form it does not decode)."""
 
 
-_PEM_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n(.*?)-----END \1-----", re.DOTALL)
+_BEGIN, _END = b"-----BEGIN CERTIFICATE-----", b"-----END CERTIFICATE-----"
 
 # DER tags used below.
 _SEQUENCE, _SET, _INTEGER, _OID, _OCTET_STRING, _BOOLEAN = 0x30, 0x31, 0x02, 0x06, 0x04, 0x01
@@ -64,17 +62,50 @@ Attribute = tuple[str, str]  # (dotted OID, value)
 Name = tuple[tuple[Attribute, ...], ...]  # RDNs in DER order
 
 
-@dataclass(frozen=True)
 class ParsedCertificate:
-    """One certificate: its DER and the fields the checks need."""
+    """One certificate: its DER and the fields the checks need. Equal when the DER is.
 
-    der: bytes = field(repr=False)
-    subject: Name
-    issuer: Name
-    not_before: dt.datetime
-    not_after: dt.datetime
-    subject_key_id: bytes | None
-    authority_key_id: bytes | None
+    A plain class rather than a dataclass: this module runs on every cold start, where
+    generating a dataclass's methods costs more than the class is used.
+    """
+
+    __slots__ = (
+        "authority_key_id",
+        "der",
+        "issuer",
+        "not_after",
+        "not_before",
+        "subject",
+        "subject_key_id",
+    )
+
+    def __init__(
+        self,
+        *,
+        der: bytes,
+        subject: Name,
+        issuer: Name,
+        not_before: dt.datetime,
+        not_after: dt.datetime,
+        subject_key_id: bytes | None,
+        authority_key_id: bytes | None,
+    ) -> None:
+        self.der = der
+        self.subject = subject
+        self.issuer = issuer
+        self.not_before = not_before
+        self.not_after = not_after
+        self.subject_key_id = subject_key_id
+        self.authority_key_id = authority_key_id
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ParsedCertificate) and other.der == self.der
+
+    def __hash__(self) -> int:
+        return hash(self.der)
+
+    def __repr__(self) -> str:
+        return f"ParsedCertificate(subject={rfc4514(self.subject)!r}, not_after={self.not_after})"
 
     @property
     def subject_key(self) -> tuple[frozenset[Attribute], ...]:
@@ -140,13 +171,20 @@ def read_pem_certificates(pem: bytes) -> list[ParsedCertificate]:
     Refused (for the precise checks to explain): no block, a block of another kind, a
     block that is not clean base64 or not a certificate this reader decodes.
     """
-    blocks = _PEM_BLOCK.findall(pem)
-    if not blocks or pem.count(b"-----BEGIN ") != len(blocks):
-        raise UnsupportedCertificateError("not a sequence of PEM certificate blocks")
+    if pem.count(b"-----BEGIN ") != pem.count(_BEGIN):
+        raise UnsupportedCertificateError("a PEM block that is not a certificate")
+    bodies, at = [], 0
+    while (start := pem.find(_BEGIN, at)) != -1:
+        end = pem.find(_END, start)
+        body = pem[start + len(_BEGIN) : end]
+        if end == -1 or b"-----" in body:
+            raise UnsupportedCertificateError("a certificate block without its END line")
+        bodies.append(body)
+        at = end + len(_END)
+    if not bodies:
+        raise UnsupportedCertificateError("no PEM certificate block")
     certificates = []
-    for label, body in blocks:
-        if label != b"CERTIFICATE":
-            raise UnsupportedCertificateError(f"a {label.decode()} block")
+    for body in bodies:
         try:
             der = binascii.a2b_base64(body, strict_mode=False)
         except binascii.Error as exc:
