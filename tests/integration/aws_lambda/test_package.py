@@ -154,7 +154,7 @@ outside = sorted(
     and not m.__file__.startswith((task, runtime, stdlib))
 )
 print(json.dumps({"results": results, "outside": outside,
-                  "boto3": getattr(sys.modules.get("boto3"), "__file__", None)}))
+                  "botocore": getattr(sys.modules.get("botocore"), "__file__", None)}))
 """
 
 
@@ -239,7 +239,7 @@ def test_each_handler_runs_end_to_end_from_the_zip_alone(
     assert proc.returncode == 0, f"a handler did not import from the zip:\n{proc.stderr[-4000:]}"
     report = json.loads(proc.stdout.strip().splitlines()[-1])
     assert report["outside"] == [], "modules loaded from outside the zip and the runtime"
-    assert report["boto3"].startswith(str(runtime))
+    assert report["botocore"].startswith(str(runtime))  # the AWS SDK is the runtime's
     results = report["results"]
 
     # The refresher got one api token from the sandbox and wrote it to the token store.
