@@ -215,18 +215,26 @@ def test_keep_alive_session_makes_one_handshake(
 def test_peak_concurrent_requests_counts_calls_served_at_once(
     lean_sandbox: LeanSandbox, pems: Pems
 ) -> None:
-    lean_sandbox.faults.latency_s = 0.3
-    barrier = threading.Barrier(3)
+    # Connections are opened (TLS handshakes done) before the timed calls start together,
+    # so a slow handshake on a loaded machine cannot keep the three calls apart.
+    warmed, go = threading.Barrier(4), threading.Barrier(4)
+    url = f"{lean_sandbox.api_url}/banks/v1/"
 
     def call() -> int:
         with session(pems.ca_chain) as http:
             http.headers["lean-app-token"] = lean_sandbox.app_token
-            barrier.wait()
-            return http.get(f"{lean_sandbox.api_url}/banks/v1/", timeout=10).status_code
+            http.get(url, timeout=10)
+            warmed.wait()
+            go.wait()
+            return http.get(url, timeout=10).status_code
 
     threads = [threading.Thread(target=call) for _ in range(3)]
     for thread in threads:
         thread.start()
+    warmed.wait()
+    lean_sandbox.counters.reset()
+    lean_sandbox.faults.latency_s = 1.0
+    go.wait()
     for thread in threads:
         thread.join()
     assert lean_sandbox.counters.peak_concurrent_requests == 3
