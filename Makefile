@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install lint format test bench demo package schema clean fuzz
+.PHONY: install lint format test test-slow test-all bench demo package schema clean fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,7 +24,16 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The suite in two parts: `make test` (unit + integration against moto_server and the
+# sandbox) and `make test-slow` (terraform apply/destroy on moto, Lambda zip and wheel
+# builds, the worker-process fleet). CI runs both; `make test-all` runs them in one go.
 test: $(STAMP)
+	$(BIN)/python -m pytest -m "not terraform and not slow"
+
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -m "terraform or slow"
+
+test-all: $(STAMP)
 	$(BIN)/python -m pytest
 
 # The property-based fuzz suite with 2,000 examples per property (`make test` runs 40).

@@ -32,7 +32,7 @@ from lean_connector.testing.sandbox import LeanSandbox
 from tests.support.moto_process import MotoProcess
 from tests.support.terraform import REPO_ROOT
 
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(600)]
 
 SCRIPT = REPO_ROOT / "scripts" / "package_lambda.py"
 HANDLERS = (

@@ -21,7 +21,7 @@ from lean_connector.testing.fleet import LocalFleet
 from lean_connector.testing.sandbox import LeanSandbox
 from tests.support.fleet import END, REGION, START, FleetAws, make_fleet_aws, worker_env
 
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(240)]
 
 
 @pytest.fixture
